@@ -1,0 +1,171 @@
+//! `zerokey scan`: turns flags into scan options, runs the scan over paths and stdin, renders
+//! the report and picks the exit code.
+
+use crate::args::{ColorChoice, Global, OutputFormat, ScanArgs};
+use crate::{env, Exit};
+use anyhow::{bail, Context as _};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use zerokey_core::{Matcher, RuleSet};
+use zerokey_report::{Format, RenderOptions, Report};
+use zerokey_scan::{files, Origin, ScanOptions, ScanOutcome};
+
+pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let matcher = build_matcher(&args)?;
+    let opts = ScanOptions {
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        follow_symlinks: args.follow_symlinks,
+        respect_gitignore: args.respect_gitignore,
+        ..ScanOptions::default()
+    };
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    if stdin.len() > 1 {
+        bail!("`-` (stdin) given more than once");
+    }
+
+    let progress = Progress::new(!global.quiet && !args.no_progress && std::io::stderr().is_terminal());
+    let mut outcome = if paths.is_empty() {
+        ScanOutcome::default()
+    } else {
+        zerokey_scan::scan_paths(&matcher, &paths, &opts, &progress)?
+    };
+    progress.finish();
+    if !stdin.is_empty() {
+        scan_stdin(&matcher, &opts, &mut outcome)?;
+    }
+    outcome.stats.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+    for e in &outcome.errors {
+        eprintln!("zerokey: warning: {}: {}", e.path, e.message);
+    }
+    let rules: Vec<_> = matcher.rules().collect();
+    let report = Report {
+        findings: &outcome.findings,
+        stats: &outcome.stats,
+        errors: &outcome.errors,
+        rules: &rules,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let format = match args.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Markdown => Format::Markdown,
+    };
+    let color = match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os(env::NO_COLOR).is_none()
+                && std::io::stdout().is_terminal()
+        }
+    };
+    crate::output::emit(args.output.as_deref(), |out| {
+        zerokey_report::render(format, &report, RenderOptions { color }, out)
+    })?;
+    if !global.quiet {
+        eprintln!("{}", zerokey_report::text::summary(&report));
+    }
+    Ok(if !outcome.errors.is_empty() {
+        Exit::Error
+    } else if args.fail_on_findings && !outcome.findings.is_empty() {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
+}
+
+fn build_matcher(args: &ScanArgs) -> anyhow::Result<Matcher> {
+    let mut set = RuleSet::builtin().context("built-in rules")?;
+    for id in args.only_rules.iter().chain(&args.disable_rules) {
+        if set.get(id).is_none() {
+            bail!("unknown rule id {id:?} (see `zerokey rules`)");
+        }
+    }
+    if !args.only_rules.is_empty() {
+        set.retain(|r| args.only_rules.contains(&r.id));
+    }
+    set.retain(|r| !args.disable_rules.contains(&r.id));
+    Ok(Matcher::new(&set)?)
+}
+
+fn scan_stdin(matcher: &Matcher, opts: &ScanOptions, outcome: &mut ScanOutcome) -> anyhow::Result<()> {
+    let origin = Origin {
+        path: "-",
+        rel_path: "-",
+        commit: None,
+    };
+    let mut buf = Vec::new();
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    let (result, bytes, binary) =
+        files::scan_stream(matcher, &origin, &mut lock, opts.chunk_size, &mut buf)
+            .context("cannot read stdin")?;
+    if binary {
+        outcome.stats.skipped_binary += 1;
+    } else {
+        outcome.stats.files += 1;
+        outcome.stats.blobs += 1;
+        outcome.stats.bytes += bytes;
+    }
+    outcome.stats.suppressed += result.suppressed as u64;
+    outcome.findings.extend(result.findings);
+    Ok(())
+}
+
+/// A spinner on stderr that appears only once a scan has run for a moment.
+struct Progress {
+    enabled: bool,
+    started: Instant,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    bar: OnceLock<ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        Progress {
+            enabled,
+            started: Instant::now(),
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            bar: OnceLock::new(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl zerokey_scan::Progress for Progress {
+    fn file_done(&self, bytes: u64) {
+        if !self.enabled {
+            return;
+        }
+        let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if files % 32 != 0 || self.started.elapsed() < Duration::from_millis(400) {
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(format!("scanned {files} files, {:.1} MB", total as f64 / 1e6));
+    }
+}

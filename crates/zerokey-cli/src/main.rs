@@ -1,0 +1,62 @@
+//! The `zerokey` binary: parses flags, sets up logging, runs a subcommand and maps the
+//! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
+
+mod args;
+mod cmd_rules;
+mod cmd_scan;
+mod env;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Process exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing found, nothing failed.
+    Clean = 0,
+    /// Findings, and the user asked to fail on them.
+    Findings = 1,
+    /// Usage, configuration or I/O error.
+    Error = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_tracing(&cli.global);
+    let result = match cli.command {
+        args::Command::Scan(a) => cmd_scan::run(a, &cli.global),
+        args::Command::Rules(a) => cmd_rules::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("zerokey: error: {err:#}");
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}
+
+fn init_tracing(global: &args::Global) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = std::env::var(env::ZEROKEY_LOG)
+        .ok()
+        .and_then(|v| EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

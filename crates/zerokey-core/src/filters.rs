@@ -1,0 +1,122 @@
+//! Global filters every candidate passes through, whatever its rule: documented example keys,
+//! placeholders, template and environment references, redacted values and runs of one
+//! character. They encode what a person means by "that is not a real secret".
+
+/// Why a candidate was dropped, or `None` if it may be a secret.
+pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
+    let lower: Vec<u8> = secret.to_ascii_lowercase();
+    let has = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    let starts = |p: &str| lower.starts_with(p.as_bytes());
+
+    if has("example") {
+        return Some("documented example value");
+    }
+    const MARKERS: &[&str] = &[
+        "xxxx",
+        "changeme",
+        "change_me",
+        "change-me",
+        "replaceme",
+        "replace_me",
+        "replace-me",
+        "placeholder",
+        "your_",
+        "your-",
+        "yourkey",
+        "yourtoken",
+        "yoursecret",
+        "yourpassword",
+        "insert_",
+        "insert-",
+        "dummy",
+        "redacted",
+        "****",
+        "\u{2022}\u{2022}",
+        "...",
+        "${",
+        "{{",
+        "}}",
+        "%(",
+        "$(",
+        "os.environ",
+        "os.getenv",
+        "getenv(",
+        "process.env",
+        "env::var",
+        "env.",
+        "secrets.",
+    ];
+    if let Some(m) = MARKERS.iter().find(|m| has(m)) {
+        let reference = m.contains(['{', '(', '.', ':']) && !m.starts_with("..");
+        return Some(if reference {
+            "reference to a variable, not a value"
+        } else {
+            "placeholder"
+        });
+    }
+    if starts("<") || (has("<") && has(">")) || starts("[") && lower.ends_with(b"]") {
+        return Some("placeholder");
+    }
+    for p in ["var.", "local.", "data.", "module.", "self.", "this.", "$"] {
+        if starts(p) {
+            return Some("reference to a variable, not a value");
+        }
+    }
+    if has_run(secret, 6) {
+        return Some("run of one character");
+    }
+    if has_sequence(&lower, 8) {
+        return Some("ascending sequence");
+    }
+    None
+}
+
+/// True if some byte repeats `n` times in a row.
+fn has_run(s: &[u8], n: usize) -> bool {
+    s.windows(n).any(|w| w.iter().all(|&b| b == w[0]))
+}
+
+/// True if `n` consecutive bytes ascend by one (`abcdefgh`, `12345678`).
+fn has_sequence(s: &[u8], n: usize) -> bool {
+    s.windows(n)
+        .any(|w| w.windows(2).all(|p| p[1] == p[0].wrapping_add(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_dropped() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "<your-key>",
+            "changeme",
+            "${AWS_SECRET_ACCESS_KEY}",
+            "${{ secrets.NPM_TOKEN }}",
+            "os.environ[\"DB_PASSWORD\"]",
+            "process.env.TOKEN",
+            "var.github_token",
+            "********",
+            "[REDACTED]",
+            "aaaaaaaaaaaa",
+            "abcdefghijklmnop",
+            "1234567890",
+        ] {
+            assert!(placeholder_reason(p.as_bytes()).is_some(), "{p}");
+        }
+    }
+
+    #[test]
+    fn real_looking_secrets_pass() {
+        for s in [
+            "AKIAZ3MHQ7VXL2WRT5NB",
+            "ghp_R8bXk2mP9qL4vN7sT1wY6zC3dF5hJ0aE2gK8",
+            "Tr0ub4dor&3xQ!pLm9",
+        ] {
+            assert_eq!(placeholder_reason(s.as_bytes()), None, "{s}");
+        }
+    }
+}

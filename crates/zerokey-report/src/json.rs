@@ -1,0 +1,30 @@
+//! The JSON contract: `{"version":1,"findings":[…],"stats":{…},"errors":[…]}`.
+
+use crate::Report;
+use serde::Serialize;
+use std::io::{self, Write};
+use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::Finding;
+
+/// Version of the JSON schema; bumped only on incompatible changes.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: &'a [Finding],
+    stats: &'a Stats,
+    errors: &'a [PathError],
+}
+
+/// Writes the report as pretty JSON followed by a newline.
+pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonReport {
+        version: JSON_VERSION,
+        findings: report.findings,
+        stats: report.stats,
+        errors: report.errors,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

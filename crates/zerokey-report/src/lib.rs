@@ -1,0 +1,62 @@
+//! Renderers over findings: `text` for people at a terminal, `json` (the stable contract in
+//! DESIGN.md), `sarif` for code-scanning upload and `markdown` for a report a person reads.
+//! Every renderer sees only [`Finding`]s, which hold redacted secrets, never the secrets.
+
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+use std::io::{self, Write};
+use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::{Finding, Rule};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One line per finding, optional colour.
+    Text,
+    /// The JSON contract (`version` 1).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// A Markdown report.
+    Markdown,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// Findings, in display order.
+    pub findings: &'a [Finding],
+    /// Counts.
+    pub stats: &'a Stats,
+    /// Paths that could not be read.
+    pub errors: &'a [PathError],
+    /// The rules the scan ran (SARIF lists them).
+    pub rules: &'a [&'a Rule],
+    /// zerokey's version.
+    pub tool_version: &'a str,
+}
+
+/// Options that only some renderers use.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// ANSI colour in text output.
+    pub color: bool,
+}
+
+/// Writes `report` in `format` to `out`.
+pub fn render(
+    format: Format,
+    report: &Report<'_>,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::render(report, opts, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+    }
+}

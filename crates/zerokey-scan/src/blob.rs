@@ -1,0 +1,210 @@
+//! One blob through the engine: decoding layers, matching, locations in the original bytes,
+//! inline `zerokey:allow`, and the finding record.
+
+use crate::decode;
+use crate::locate::{Base, Locator};
+use zerokey_core::{fingerprint, redact, Finding, Matcher, Validation};
+
+/// Marker that suppresses findings on its line and the line below.
+pub const ALLOW_MARKER: &[u8] = b"zerokey:allow";
+
+/// Where a blob comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// Path shown to the user.
+    pub path: &'a str,
+    /// Path relative to the scan root, used for fingerprints.
+    pub rel_path: &'a str,
+    /// Commit that introduced the blob, for history scans.
+    pub commit: Option<&'a str>,
+}
+
+/// Findings of one blob, and how many were suppressed inline.
+#[derive(Debug, Default)]
+pub struct BlobResult {
+    /// Reported findings, in position order.
+    pub findings: Vec<Finding>,
+    /// Findings hidden by `zerokey:allow`.
+    pub suppressed: usize,
+}
+
+impl BlobResult {
+    /// Appends `other`.
+    pub fn extend(&mut self, other: BlobResult) {
+        self.findings.extend(other.findings);
+        self.suppressed += other.suppressed;
+    }
+}
+
+/// Scans a whole blob, decoding UTF-16 first when the bytes are UTF-16 text.
+pub fn scan_blob(matcher: &Matcher, origin: &Origin<'_>, bytes: &[u8]) -> BlobResult {
+    match decode::detect_utf16(bytes) {
+        Some(order) => {
+            let d = decode::decode_utf16(bytes, order);
+            scan_text(
+                matcher,
+                origin,
+                &d.text,
+                Base::default(),
+                Some(&d.map),
+                usize::MAX,
+                Some("utf16"),
+            )
+        }
+        None => scan_text(
+            matcher,
+            origin,
+            bytes,
+            Base::default(),
+            None,
+            usize::MAX,
+            None,
+        ),
+    }
+}
+
+struct Candidate<'t> {
+    rule: usize,
+    span: (usize, usize),
+    secret: &'t [u8],
+    confidence: zerokey_core::Confidence,
+    proven: bool,
+    layer: Option<&'static str>,
+}
+
+/// Scans `text` (a blob, a chunk of one, or decoded text). Only matches starting before
+/// `report_limit` are reported (chunks overlap; the next chunk reports the rest).
+pub fn scan_text(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    text: &[u8],
+    base: Base,
+    map: Option<&[usize]>,
+    report_limit: usize,
+    layer: Option<&'static str>,
+) -> BlobResult {
+    let raw = matcher.scan(text);
+    let decoded = decoded_layer(matcher, text);
+    let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(raw.len());
+    for m in &raw {
+        let generic = matcher.rule(m.rule).generic;
+        // A generic match on a base64 value that decoded to a specific secret yields to it.
+        if generic
+            && decoded
+                .iter()
+                .any(|(tok, _, _)| tok.0 < m.end && m.start < tok.1)
+        {
+            continue;
+        }
+        candidates.push(Candidate {
+            rule: m.rule,
+            span: (m.start, m.end),
+            secret: &text[m.start..m.end],
+            confidence: m.confidence,
+            proven: m.proven,
+            layer,
+        });
+    }
+    for (tok, bytes, matches) in &decoded {
+        for m in matches {
+            candidates.push(Candidate {
+                rule: m.rule,
+                span: *tok,
+                secret: &bytes[m.start..m.end],
+                confidence: m.confidence,
+                proven: m.proven,
+                layer: Some("base64"),
+            });
+        }
+    }
+    let mut result = BlobResult::default();
+    if candidates.is_empty() {
+        return result;
+    }
+    candidates.sort_by_key(|c| (c.span, c.rule));
+    let locator = Locator::new(text, base, map);
+    for c in candidates {
+        if c.span.0 >= report_limit {
+            continue;
+        }
+        let rule = matcher.rule(c.rule);
+        if allowed(matcher, text, &locator, c.span.0, &rule.id) {
+            result.suppressed += 1;
+            continue;
+        }
+        let start = locator.position(c.span.0);
+        let end = locator.position(c.span.1.saturating_sub(1).max(c.span.0));
+        result.findings.push(Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            confidence: c.confidence,
+            path: origin.path.to_string(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            commit: origin.commit.map(str::to_string),
+            redacted: redact(c.secret),
+            fingerprint: fingerprint(&rule.id, origin.rel_path, c.secret),
+            validation: if c.proven {
+                Validation::OfflineValid
+            } else {
+                Validation::Unverified
+            },
+            decoded: c.layer.map(str::to_string),
+            note: zerokey_core::notes::note_for(&rule.id, c.secret),
+        });
+    }
+    result
+}
+
+type DecodedHit = ((usize, usize), Vec<u8>, Vec<zerokey_core::Match>);
+
+/// Base64 tokens of `text` that decode to text containing secrets.
+fn decoded_layer(matcher: &Matcher, text: &[u8]) -> Vec<DecodedHit> {
+    let mut out = Vec::new();
+    for tok in decode::base64_tokens(text) {
+        let Some(bytes) = decode::decode_base64_text(&text[tok.0..tok.1]) else {
+            continue;
+        };
+        let matches = matcher.scan(&bytes);
+        if !matches.is_empty() {
+            out.push((tok, bytes, matches));
+        }
+    }
+    out
+}
+
+/// True if `zerokey:allow` on the finding's line or the line above covers `rule_id`.
+fn allowed(matcher: &Matcher, text: &[u8], loc: &Locator<'_>, off: usize, rule_id: &str) -> bool {
+    let line = loc.line_span(off, text.len());
+    let prev = loc.previous_line_span(off);
+    [Some(line), prev]
+        .into_iter()
+        .flatten()
+        .any(|(s, e)| allow_covers(matcher, &text[s..e], rule_id))
+}
+
+fn allow_covers(matcher: &Matcher, line: &[u8], rule_id: &str) -> bool {
+    let Some(at) = memchr::memmem::find(line, ALLOW_MARKER) else {
+        return false;
+    };
+    let rest = &line[at + ALLOW_MARKER.len()..];
+    let rest = rest
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'=' | b':'))
+        .map_or(&rest[..0], |p| &rest[p..]);
+    let word_len = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b',')))
+        .unwrap_or(rest.len());
+    let words: Vec<&[u8]> = rest[..word_len]
+        .split(|&b| b == b',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let names_rules = words
+        .iter()
+        .any(|w| matcher.rules().any(|r| r.id.as_bytes() == *w));
+    !names_rules || words.contains(&rule_id.as_bytes())
+}

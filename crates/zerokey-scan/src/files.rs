@@ -1,0 +1,282 @@
+//! The file source: a parallel directory walk (`ignore`), binary and size checks, whole-file
+//! reads for ordinary files and overlapping chunks for big files and streams.
+
+use crate::blob::{scan_blob, scan_text, BlobResult, Origin};
+use crate::locate::Base;
+use crate::{PathError, Progress, ScanError, ScanOptions, ScanOutcome, Stats};
+use ignore::{WalkBuilder, WalkState};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+use zerokey_core::Matcher;
+
+/// Bytes of a chunk's tail that the next chunk scans again, so no secret is cut in two.
+pub const CHUNK_OVERLAP: usize = 64 * 1024;
+/// How far into a file the binary check looks for a NUL byte.
+const BINARY_SNIFF: usize = 8 * 1024;
+
+#[derive(Default)]
+struct Shared {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    skipped_binary: AtomicU64,
+    skipped_large: AtomicU64,
+    skipped_symlinks: AtomicU64,
+    result: Mutex<BlobResult>,
+    errors: Mutex<Vec<PathError>>,
+}
+
+impl Shared {
+    fn add(&self, r: BlobResult) {
+        if r.findings.is_empty() && r.suppressed == 0 {
+            return;
+        }
+        if let Ok(mut all) = self.result.lock() {
+            all.extend(r);
+        }
+    }
+
+    fn error(&self, path: &Path, message: String) {
+        tracing::warn!(path = %path.display(), "{message}");
+        if let Ok(mut e) = self.errors.lock() {
+            e.push(PathError {
+                path: display(path),
+                message,
+            });
+        }
+    }
+}
+
+/// Path as shown to users: `./` dropped, `/` separators.
+pub fn display(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Walks and scans `roots` in parallel.
+pub fn scan_paths(
+    matcher: &Matcher,
+    roots: &[PathBuf],
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome, ScanError> {
+    let started = Instant::now();
+    for root in roots {
+        if let Err(source) = std::fs::symlink_metadata(root) {
+            return Err(ScanError::Root {
+                path: display(root),
+                source,
+            });
+        }
+    }
+    let shared = Shared::default();
+    for root in roots {
+        walk_root(matcher, root, opts, progress, &shared);
+    }
+    let mut result = shared.result.into_inner().unwrap_or_default();
+    result.findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+    let mut errors = shared.errors.into_inner().unwrap_or_default();
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    let files = shared.files.load(Ordering::Relaxed);
+    Ok(ScanOutcome {
+        findings: result.findings,
+        stats: Stats {
+            files,
+            bytes: shared.bytes.load(Ordering::Relaxed),
+            blobs: files,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            suppressed: result.suppressed as u64,
+            skipped_binary: shared.skipped_binary.load(Ordering::Relaxed),
+            skipped_too_large: shared.skipped_large.load(Ordering::Relaxed),
+            skipped_symlinks: shared.skipped_symlinks.load(Ordering::Relaxed),
+            errors: errors.len() as u64,
+        },
+        errors,
+    })
+}
+
+fn walk_root(
+    matcher: &Matcher,
+    root: &Path,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+    shared: &Shared,
+) {
+    let root_is_file = root.is_file();
+    let walker = WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(false)
+        .git_ignore(opts.respect_gitignore)
+        .git_exclude(opts.respect_gitignore)
+        .require_git(false)
+        .follow_links(opts.follow_symlinks)
+        .threads(opts.threads())
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        let mut buf: Vec<u8> = Vec::new();
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err_path(&err).unwrap_or_else(|| root.to_path_buf());
+                    shared.error(&path, err.to_string());
+                    return WalkState::Continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if ft.is_symlink() {
+                shared.skipped_symlinks.fetch_add(1, Ordering::Relaxed);
+                return WalkState::Continue;
+            }
+            if !ft.is_file() {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            let rel = if root_is_file {
+                path.file_name().map(PathBuf::from).unwrap_or_default()
+            } else {
+                path.strip_prefix(root).unwrap_or(path).to_path_buf()
+            };
+            let shown = display(path);
+            let origin = Origin {
+                path: &shown,
+                rel_path: &display(&rel),
+                commit: None,
+            };
+            match scan_file(matcher, &origin, path, opts, &mut buf, shared) {
+                Ok(n) => progress.file_done(n),
+                Err(e) => shared.error(path, e),
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn err_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// Scans one file; returns the bytes read.
+fn scan_file(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    path: &Path,
+    opts: &ScanOptions,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> Result<u64, String> {
+    let mut file = fs_err::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if len > opts.max_file_size {
+        shared.skipped_large.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(path = %path.display(), len, "skipped: larger than --max-file-size");
+        return Ok(0);
+    }
+    if len as usize > opts.chunk_size {
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let (result, read, binary) =
+            scan_stream(matcher, origin, &mut reader, opts.chunk_size, buf)
+                .map_err(|e| format!("failed to read {}: {e}", path.display()))?;
+        count(shared, read, binary);
+        shared.add(result);
+        return Ok(read);
+    }
+    buf.clear();
+    file.read_to_end(buf).map_err(|e| e.to_string())?;
+    let binary = is_binary(buf);
+    count(shared, buf.len() as u64, binary);
+    if !binary {
+        shared.add(scan_blob(matcher, origin, buf));
+    }
+    Ok(buf.len() as u64)
+}
+
+fn count(shared: &Shared, bytes: u64, binary: bool) {
+    if binary {
+        shared.skipped_binary.fetch_add(1, Ordering::Relaxed);
+    } else {
+        shared.files.fetch_add(1, Ordering::Relaxed);
+        shared.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+/// Binary: a NUL byte near the start, unless the bytes are UTF-16 text.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF)];
+    memchr::memchr(0, head).is_some() && crate::decode::detect_utf16(bytes).is_none()
+}
+
+/// Scans a stream in chunks of `chunk` bytes that overlap by [`CHUNK_OVERLAP`]; memory stays
+/// at about one chunk whatever the input size. Returns the result, the bytes read, and
+/// whether the stream looked binary (then nothing was scanned).
+pub fn scan_stream(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    reader: &mut dyn Read,
+    chunk: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(BlobResult, u64, bool)> {
+    let chunk = chunk.max(CHUNK_OVERLAP * 2);
+    let mut result = BlobResult::default();
+    let mut base = Base::default();
+    let mut total: u64 = 0;
+    let mut first = true;
+    buf.clear();
+    loop {
+        let want = chunk - buf.len();
+        let got = reader.take(want as u64).read_to_end(buf)?;
+        total += got as u64;
+        let eof = got < want;
+        if first {
+            first = false;
+            if is_binary(buf) {
+                // Drain to count bytes without holding them.
+                total += std::io::copy(reader, &mut std::io::sink())?;
+                return Ok((result, total, true));
+            }
+        }
+        let limit = if eof {
+            usize::MAX
+        } else {
+            buf.len() - CHUNK_OVERLAP
+        };
+        result.extend(scan_text(matcher, origin, buf, base, None, limit, None));
+        if eof {
+            return Ok((result, total, false));
+        }
+        // Keep the overlap; advance the base past the consumed part.
+        let consumed = buf.len() - CHUNK_OVERLAP;
+        let head = &buf[..consumed];
+        let newlines = memchr::memchr_iter(b'\n', head).count();
+        if let Some(last) = memchr::memrchr(b'\n', head) {
+            base.line_start = base.offset + last + 1;
+        }
+        base.line += newlines;
+        base.offset += consumed;
+        buf.drain(..consumed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_detection() {
+        assert!(is_binary(b"\x7fELF\0\0\0"));
+        assert!(!is_binary(b"plain text"));
+    }
+}

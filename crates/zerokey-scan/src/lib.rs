@@ -1,0 +1,91 @@
+//! zerokey's inputs: files and streams become blobs, blobs go through decoding layers and the
+//! engine, and findings come back with locations in the original bytes.
+//!
+//! [`scan_paths`] walks directories in parallel; [`blob::scan_blob`] scans one in-memory blob;
+//! [`files::scan_stream`] scans a reader in bounded memory (stdin, big files).
+
+pub mod blob;
+pub mod decode;
+pub mod files;
+pub mod locate;
+
+pub use blob::{scan_blob, BlobResult, Origin};
+pub use files::{scan_paths, scan_stream};
+
+pub use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::Finding;
+
+/// Options of a file scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Files larger than this are skipped (counted in stats).
+    pub max_file_size: u64,
+    /// Files larger than this are read in overlapping chunks of this size.
+    pub chunk_size: usize,
+    /// Follow symbolic links while walking.
+    pub follow_symlinks: bool,
+    /// Skip what `.gitignore` files ignore.
+    pub respect_gitignore: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            threads: 0,
+            max_file_size: 256 * 1024 * 1024,
+            chunk_size: 8 * 1024 * 1024,
+            follow_symlinks: false,
+            respect_gitignore: false,
+        }
+    }
+}
+
+impl ScanOptions {
+    /// Effective thread count.
+    pub fn threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        }
+    }
+}
+
+/// Receives progress while a scan runs.
+pub trait Progress: Sync {
+    /// A file of `bytes` bytes was scanned.
+    fn file_done(&self, bytes: u64) {
+        let _ = bytes;
+    }
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings, sorted by path, line, column and rule.
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub stats: Stats,
+    /// Paths that could not be read; the rest was scanned.
+    pub errors: Vec<PathError>,
+}
+
+/// A scan that could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// A path given to scan does not exist or cannot be examined.
+    #[error("cannot scan {path}")]
+    Root {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
