@@ -16,8 +16,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     out.push_str("pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_name().and_then(|n| n.to_str()).ok_or("bad file name")?;
-        writeln!(out, "    ({name:?}, include_str!({:?})),", f.display().to_string())?;
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?;
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        )?;
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin_rules.rs");

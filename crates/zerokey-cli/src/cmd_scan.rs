@@ -24,13 +24,17 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         respect_gitignore: args.respect_gitignore,
         ..ScanOptions::default()
     };
-    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
     if stdin.len() > 1 {
         bail!("`-` (stdin) given more than once");
     }
 
-    let progress = Progress::new(!global.quiet && !args.no_progress && std::io::stderr().is_terminal());
+    let progress =
+        Progress::new(!global.quiet && !args.no_progress && std::io::stderr().is_terminal());
     let mut outcome = if paths.is_empty() {
         ScanOutcome::default()
     } else {
@@ -97,7 +101,11 @@ fn build_matcher(args: &ScanArgs) -> anyhow::Result<Matcher> {
     Ok(Matcher::new(&set)?)
 }
 
-fn scan_stdin(matcher: &Matcher, opts: &ScanOptions, outcome: &mut ScanOutcome) -> anyhow::Result<()> {
+fn scan_stdin(
+    matcher: &Matcher,
+    opts: &ScanOptions,
+    outcome: &mut ScanOutcome,
+) -> anyhow::Result<()> {
     let origin = Origin {
         path: "-",
         rel_path: "-",
@@ -166,6 +174,9 @@ impl zerokey_scan::Progress for Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        bar.set_message(format!("scanned {files} files, {:.1} MB", total as f64 / 1e6));
+        bar.set_message(format!(
+            "scanned {files} files, {:.1} MB",
+            total as f64 / 1e6
+        ));
     }
 }

@@ -83,7 +83,13 @@ impl Matcher {
             let group = regex
                 .group_info()
                 .to_index(regex_automata::PatternID::ZERO, "secret")
-                .or_else(|| (regex.group_info().group_len(regex_automata::PatternID::ZERO) > 1).then_some(1));
+                .or_else(|| {
+                    (regex
+                        .group_info()
+                        .group_len(regex_automata::PatternID::ZERO)
+                        > 1)
+                    .then_some(1)
+                });
             for kw in &rule.keywords {
                 let kw = kw.to_ascii_lowercase();
                 let k = *index.entry(kw.clone()).or_insert_with(|| {
@@ -190,7 +196,11 @@ impl Matcher {
                     out.push(found);
                 }
             }
-            at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
         }
     }
 
@@ -239,7 +249,10 @@ impl Matcher {
                     break;
                 }
                 let (a, b) = (found[i], found[j]);
-                let (ga, gb) = (self.rules[a.rule].rule.generic, self.rules[b.rule].rule.generic);
+                let (ga, gb) = (
+                    self.rules[a.rule].rule.generic,
+                    self.rules[b.rule].rule.generic,
+                );
                 let loser = match (ga, gb) {
                     (true, false) => Some(i),
                     (false, true) => Some(j),

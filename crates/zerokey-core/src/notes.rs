@@ -36,7 +36,10 @@ mod tests {
     #[test]
     fn decodes_account_from_key_id() {
         // Published example (key id of a temporary credential and its account).
-        assert_eq!(aws_account_id(b"ASIAY34FZKBOKMUTVV7A"), Some(609_629_065_308));
+        assert_eq!(
+            aws_account_id(b"ASIAY34FZKBOKMUTVV7A"),
+            Some(609_629_065_308)
+        );
         assert_eq!(aws_account_id(b"AKIAIOSFODNN7EXAMPLE"), None);
         assert_eq!(aws_account_id(b"AKIA1"), None);
     }

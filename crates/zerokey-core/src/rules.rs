@@ -241,7 +241,10 @@ pattern = "("
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.starts_with("y.toml: rule bad-regex: invalid pattern"), "{err}");
+        assert!(
+            err.starts_with("y.toml: rule bad-regex: invalid pattern"),
+            "{err}"
+        );
     }
 
     #[test]

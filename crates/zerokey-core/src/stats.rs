@@ -33,4 +33,3 @@ pub struct PathError {
     /// What went wrong (never file contents).
     pub message: String,
 }
-

@@ -182,7 +182,9 @@ fn private_key_body_ok(block: &[u8]) -> bool {
         .replace("\\\\", "\\");
     let mut body = String::new();
     for line in text.lines() {
-        let line = line.trim().trim_matches(|c| c == '"' || c == '\'' || c == ',');
+        let line = line
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == ',');
         if line.is_empty()
             || line.starts_with("-----")
             || line.contains(':') // Proc-Type, DEK-Info, Comment, Version headers
@@ -236,7 +238,10 @@ mod tests {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw)
         );
         assert!(tok.starts_with("pypi-AgEIcHlwaS5vcmc"));
-        assert_eq!(Validator::PypiMacaroon.check(tok.as_bytes()), Outcome::Proven);
+        assert_eq!(
+            Validator::PypiMacaroon.check(tok.as_bytes()),
+            Outcome::Proven
+        );
         assert_eq!(
             Validator::PypiMacaroon.check(b"pypi-AgEIcHlwaS5vcmcXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
             Outcome::Reject

@@ -26,7 +26,10 @@ fn every_rule_has_examples_and_negative_examples() {
         .filter(|r| r.examples.is_empty() || r.negative_examples.is_empty())
         .map(|r| format!("{}: {}", r.file, r.id))
         .collect();
-    assert!(missing.is_empty(), "rules without examples/negative_examples: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "rules without examples/negative_examples: {missing:#?}"
+    );
 }
 
 #[test]
@@ -37,11 +40,19 @@ fn every_example_is_found_by_its_rule() {
         for (i, ex) in rule.examples.iter().enumerate() {
             let found = rule_ids_found(&matcher, ex);
             if !found.contains(&rule.id) {
-                failures.push(format!("{}: {} example #{i}: found {found:?}", rule.file, rule.id));
+                failures.push(format!(
+                    "{}: {} example #{i}: found {found:?}",
+                    rule.file, rule.id
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -55,7 +66,12 @@ fn no_negative_example_is_found_by_its_rule() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -77,6 +93,11 @@ fn rule_set_covers_the_required_families() {
         assert!(set.get(id).is_some(), "missing rule {id}");
     }
     for r in set.rules() {
-        assert!(!r.description.is_empty(), "{}: {} has no description", r.file, r.id);
+        assert!(
+            !r.description.is_empty(),
+            "{}: {} has no description",
+            r.file,
+            r.id
+        );
     }
 }

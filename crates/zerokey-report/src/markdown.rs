@@ -36,7 +36,10 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "| {} | `{}` | {n} |", sev.0, cell(rule))?;
         }
         writeln!(out, "\n## Findings\n")?;
-        writeln!(out, "| severity | rule | location | secret (redacted) | confidence |")?;
+        writeln!(
+            out,
+            "| severity | rule | location | secret (redacted) | confidence |"
+        )?;
         writeln!(out, "|---|---|---|---|---|")?;
         for f in report.findings {
             let commit = f

@@ -173,6 +173,9 @@ mod tests {
             decode_base64_text(&text[s..e]).as_deref(),
             Some(&b"password=hunter22222"[..])
         );
-        assert_eq!(decode_base64_text(b"AbstractSingletonProxyFactoryBean"), None);
+        assert_eq!(
+            decode_base64_text(b"AbstractSingletonProxyFactoryBean"),
+            None
+        );
     }
 }

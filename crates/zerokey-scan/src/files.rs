@@ -274,6 +274,56 @@ pub fn scan_stream(
 mod tests {
     use super::*;
 
+    fn matcher() -> Matcher {
+        let mut set = zerokey_core::RuleSet::default();
+        let rule = r#"[[rules]]
+id = "tok"
+name = "token"
+severity = "high"
+confidence = "medium"
+keywords = ["tok_"]
+pattern = '\b(tok_[a-z0-9]{12})\b'
+"#;
+        set.add_file("t.toml", rule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Matcher::new(&set).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Secrets straddling every chunk boundary are found once, with lines and columns as in
+    /// a whole-file scan.
+    #[test]
+    fn chunked_stream_matches_whole_blob_scan() {
+        let m = matcher();
+        let chunk = 2 * CHUNK_OVERLAP;
+        let mut text = Vec::new();
+        let mut n = 0;
+        while text.len() < 5 * chunk {
+            // Lines of varying length so tokens land on and around the chunk edges.
+            text.extend_from_slice(format!("line {n} ").as_bytes());
+            text.extend(std::iter::repeat_n(b'.', (n * 7919) % 3000));
+            let id = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
+            text.extend_from_slice(format!(" tok_{id:012x}\n").as_bytes());
+            n += 1;
+        }
+        let origin = Origin {
+            path: "big",
+            rel_path: "big",
+            commit: None,
+        };
+        let whole = scan_blob(&m, &origin, &text);
+        let mut buf = Vec::new();
+        let (streamed, read, binary) =
+            scan_stream(&m, &origin, &mut text.as_slice(), chunk, &mut buf)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!binary);
+        assert_eq!(read, text.len() as u64);
+        assert_eq!(whole.findings.len(), n);
+        let pos = |r: &BlobResult| -> Vec<(usize, usize)> {
+            r.findings.iter().map(|f| (f.line, f.column)).collect()
+        };
+        assert_eq!(pos(&streamed), pos(&whole));
+    }
+
     #[test]
     fn binary_detection() {
         assert!(is_binary(b"\x7fELF\0\0\0"));

@@ -76,7 +76,11 @@ impl<'a> Locator<'a> {
     /// Text offsets `[start, end)` of the line containing `off`.
     pub fn line_span(&self, off: usize, text_len: usize) -> (usize, usize) {
         let idx = self.newlines.partition_point(|&n| n < off);
-        let start = if idx == 0 { 0 } else { self.newlines[idx - 1] + 1 };
+        let start = if idx == 0 {
+            0
+        } else {
+            self.newlines[idx - 1] + 1
+        };
         let end = self.newlines.get(idx).copied().unwrap_or(text_len);
         (start, end)
     }
@@ -88,7 +92,11 @@ impl<'a> Locator<'a> {
             return None;
         }
         let end = self.newlines[idx - 1];
-        let start = if idx == 1 { 0 } else { self.newlines[idx - 2] + 1 };
+        let start = if idx == 1 {
+            0
+        } else {
+            self.newlines[idx - 2] + 1
+        };
         Some((start, end))
     }
 }
@@ -117,7 +125,13 @@ mod tests {
             line_start: 90,
         };
         let loc = Locator::new(b"xyz\nab", base, None);
-        assert_eq!(loc.position(1), Position { line: 7, column: 12 });
+        assert_eq!(
+            loc.position(1),
+            Position {
+                line: 7,
+                column: 12
+            }
+        );
         assert_eq!(loc.position(5), Position { line: 8, column: 2 });
     }
 }
