@@ -110,6 +110,7 @@ fn scan_stdin(
         path: "-",
         rel_path: "-",
         commit: None,
+        date: None,
     };
     let mut buf = Vec::new();
     let stdin = std::io::stdin();

@@ -106,6 +106,9 @@ pub struct Finding {
     pub end_column: usize,
     /// The commit that introduced it, for history scans.
     pub commit: Option<String>,
+    /// Author date of that commit (RFC 3339), for history scans.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub date: Option<String>,
     /// At most four characters of the secret, then its length.
     pub redacted: String,
     /// Stable hash of rule, path and secret; what a baseline stores.

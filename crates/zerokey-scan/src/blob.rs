@@ -17,6 +17,8 @@ pub struct Origin<'a> {
     pub rel_path: &'a str,
     /// Commit that introduced the blob, for history scans.
     pub commit: Option<&'a str>,
+    /// Author date of that commit (RFC 3339).
+    pub date: Option<&'a str>,
 }
 
 /// Findings of one blob, and how many were suppressed inline.
@@ -145,6 +147,7 @@ pub fn scan_text(
             end_line: end.line,
             end_column: end.column,
             commit: origin.commit.map(str::to_string),
+            date: origin.date.map(str::to_string),
             redacted: redact(c.secret),
             fingerprint: fingerprint(&rule.id, origin.rel_path, c.secret),
             validation: if c.proven {

@@ -149,6 +149,7 @@ fn walk_root(
                 path: &shown,
                 rel_path: &display(&rel),
                 commit: None,
+                date: None,
             };
             match scan_file(matcher, &origin, path, opts, &mut buf, shared) {
                 Ok(n) => progress.file_done(n),
@@ -309,6 +310,7 @@ pattern = '\b(tok_[a-z0-9]{12})\b'
             path: "big",
             rel_path: "big",
             commit: None,
+            date: None,
         };
         let whole = scan_blob(&m, &origin, &text);
         let mut buf = Vec::new();
