@@ -164,16 +164,24 @@ run_tool() {
     gitleaks) cmd=("$b" dir "$dir" -f json -r "$out" --no-banner --exit-code 0 -l error) ;;
     betterleaks) out=$out.json; cmd=("$b" fs "$dir" -o "$out" --no-banner --exit-code 0 -l error) ;;
     ripsecrets) cmd=("$b" "$dir") ;;
-    detect-secrets) cmd=(timeout "$DS_TIMEOUT" "$b" scan --all-files "$dir") ;;
+    # detect-secrets drops paths outside its working directory (it found nothing when run from
+    # inside a git checkout on an absolute DIR), so it scans "." from inside DIR. timeout signals
+    # its whole process group, so detect-secrets' worker processes stop too.
+    detect-secrets) cmd=(timeout "$DS_TIMEOUT" "$b" scan --all-files .) ;;
   esac
   rm -f "$out" "$tf"
-  local rc=0
+  local rc=0 cwd=$OUT_DIR t0 t1   # a neutral working directory outside any git repository
+  [ "$t" = detect-secrets ] && cwd=$dir
+  t0=$EPOCHREALTIME
   case $t in
-    ripsecrets|detect-secrets) /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$out" 2>"$err" || rc=$? ;;
-    *) /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$err" 2>&1 || rc=$? ;;
+    ripsecrets|detect-secrets) (cd "$cwd" && exec /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$out" 2>"$err") || rc=$? ;;
+    *) (cd "$cwd" && exec /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$err" 2>&1) || rc=$? ;;
   esac
+  t1=$EPOCHREALTIME
+  # RSS from GNU time (%M, KB); wall from bash's clock, finer than time's 10 ms (%e)
   local wall rss
   read -r wall rss < <(grep -E '^[0-9.]+ [0-9]+$' "$tf" | tail -n1) || true
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   local ok=0
   case $t:$rc in
     ripsecrets:1|*:0) ok=1 ;;  # ripsecrets exits 1 when it finds something
@@ -188,7 +196,7 @@ run_tool() {
     log "$t exited $rc; last lines of $err:"; tail -n 5 "$err" >&2 || true
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$t" "$run" "${wall:-0}" "${rss:-0}" "$rc" "$findings" >>"$results"
-  log "$(printf '%-15s run %s: %6ss %7s KB rc=%s findings=%s' "$t" "$run" "${wall:-?}" "${rss:-?}" "$rc" "$findings")"
+  log "$(printf '%-15s run %s: %7ss %7s KB rc=%s findings=%s' "$t" "$run" "${wall:-?}" "${rss:-?}" "$rc" "$findings")"
 }
 
 count_findings() { # TOOL FILE
@@ -278,7 +286,7 @@ for tool, wall, rss, findings, n, to in table:
         r = wall / zk[1] if zk[1] > 0 else float("inf")
         ratio = (">" if to else "") + f"{r:.2f}x"
     lines.append((tool, versions.get(tool, "?"), str(n),
-                  (">" if to else "") + f"{wall:.2f}",
+                  (">" if to else "") + (f"{wall:.3f}" if wall < 10 else f"{wall:.1f}"),
                   ("<" if to else "") + f"{mbs:.1f}",
                   f"{rss:.1f}", findings, ratio))
 w = [max(len(l[i]) for l in lines) for i in range(len(hdr))]

@@ -38,7 +38,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find credentials in files, directories and stdin; never prints a secret.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the detection rules.
     Rules(RulesArgs),
 }
@@ -68,15 +68,35 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
-    /// Skip files larger than this (e.g. 500K, 64M, 1G).
-    #[arg(long, default_value = "256M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip files larger than this (e.g. 500K, 64M, 1G) [default: 256M].
+    #[arg(long, env = "ZEROKEY_MAX_FILE_SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Follow symbolic links.
     #[arg(long)]
     pub follow_symlinks: bool,
     /// Skip files ignored by .gitignore (by default everything but .git/ is scanned).
     #[arg(long)]
     pub respect_gitignore: bool,
+    /// Do not scan paths matching GLOB (repeatable; e.g. 'vendor/**', '*.min.js').
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Use this config file instead of the nearest .zerokey.toml.
+    #[arg(
+        long,
+        env = "ZEROKEY_CONFIG",
+        value_name = "FILE",
+        conflicts_with = "no_config"
+    )]
+    pub config: Option<PathBuf>,
+    /// Ignore .zerokey.toml files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Suppress findings whose fingerprints are in FILE (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of all findings to FILE, for use with --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Only run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub only_rules: Vec<String>,

@@ -2,28 +2,80 @@
 //! the report and picks the exit code.
 
 use crate::args::{ColorChoice, Global, OutputFormat, ScanArgs};
-use crate::{env, Exit};
+use crate::{baseline, config, env, Exit};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use zerokey_core::{Matcher, RuleSet};
+use zerokey_core::{Allowlist, Matcher, RuleSet, SuppressionKind};
 use zerokey_report::{Format, RenderOptions, Report};
+use zerokey_scan::suppress::{PathGlobs, Policy};
 use zerokey_scan::{files, Origin, ScanOptions, ScanOutcome};
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     let started = Instant::now();
-    let matcher = build_matcher(&args)?;
+    let first = args.paths.iter().find(|p| p.as_os_str() != "-");
+    let loaded = if args.no_config {
+        config::Loaded::default()
+    } else {
+        config::load(
+            args.config.as_deref(),
+            first.map_or(Path::new("."), PathBuf::as_path),
+        )?
+    };
+    let cfg = &loaded.config;
+    let cfg_name = loaded.path.as_ref().map_or_else(
+        || config::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    );
+    let matcher = build_matcher(&args, cfg)?.with_allowlist(
+        Allowlist::new(&cfg_name, &cfg.allow.regexes, &cfg.allow.stopwords)
+            .context("allow.regexes")?,
+    );
+    let mut exclude = Vec::new();
+    if !cfg.scan.exclude.is_empty() {
+        exclude.push(
+            PathGlobs::new(&cfg.scan.exclude, loaded.dir.clone())
+                .with_context(|| format!("{cfg_name}: scan.exclude"))?,
+        );
+    }
+    if !args.exclude.is_empty() {
+        exclude.push(
+            PathGlobs::new(&args.exclude, std::env::current_dir().ok()).context("--exclude")?,
+        );
+    }
+    let cfg_size = cfg
+        .scan
+        .max_file_size
+        .as_deref()
+        .and_then(|s| crate::args::parse_size(s).ok());
     let opts = ScanOptions {
         threads: args.threads,
-        max_file_size: args.max_file_size,
-        follow_symlinks: args.follow_symlinks,
-        respect_gitignore: args.respect_gitignore,
+        max_file_size: args
+            .max_file_size
+            .or(cfg_size)
+            .unwrap_or(ScanOptions::default().max_file_size),
+        follow_symlinks: args.follow_symlinks || cfg.scan.follow_symlinks.unwrap_or(false),
+        respect_gitignore: args.respect_gitignore || cfg.scan.respect_gitignore.unwrap_or(false),
+        exclude: PathGlobs::merge(exclude),
         ..ScanOptions::default()
     };
+    let mut policy = Policy::default();
+    if let Some(b) = &args.baseline {
+        policy.baseline = baseline::read(b)?;
+    }
+    policy
+        .baseline
+        .extend(cfg.allow.fingerprints.iter().cloned());
+    if !cfg.allow.paths.is_empty() {
+        policy.allow_paths = Some(
+            PathGlobs::new(&cfg.allow.paths, loaded.dir.clone())
+                .with_context(|| format!("{cfg_name}: allow.paths"))?,
+        );
+    }
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
         .paths
         .iter()
@@ -44,6 +96,20 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     if !stdin.is_empty() {
         scan_stdin(&matcher, &opts, &mut outcome)?;
     }
+    policy.apply(&mut outcome);
+    if let Some(path) = &args.write_baseline {
+        let all = outcome.findings.iter().chain(
+            outcome
+                .suppressed
+                .iter()
+                .filter(|s| s.kind == SuppressionKind::Baseline)
+                .map(|s| &s.finding),
+        );
+        let n = baseline::write(path, all)?;
+        if !global.quiet {
+            eprintln!("zerokey: wrote {n} fingerprints to {}", path.display());
+        }
+    }
     outcome.stats.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
     for e in &outcome.errors {
@@ -52,6 +118,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     let rules: Vec<_> = matcher.rules().collect();
     let report = Report {
         findings: &outcome.findings,
+        suppressed: &outcome.suppressed,
         stats: &outcome.stats,
         errors: &outcome.errors,
         rules: &rules,
@@ -87,17 +154,27 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     })
 }
 
-fn build_matcher(args: &ScanArgs) -> anyhow::Result<Matcher> {
+fn build_matcher(args: &ScanArgs, cfg: &config::Config) -> anyhow::Result<Matcher> {
     let mut set = RuleSet::builtin().context("built-in rules")?;
-    for id in args.only_rules.iter().chain(&args.disable_rules) {
+    let only = if args.only_rules.is_empty() {
+        &cfg.rules.only
+    } else {
+        &args.only_rules
+    };
+    let disable: Vec<&String> = args
+        .disable_rules
+        .iter()
+        .chain(&cfg.rules.disable)
+        .collect();
+    for id in only.iter().chain(disable.iter().copied()) {
         if set.get(id).is_none() {
             bail!("unknown rule id {id:?} (see `zerokey rules`)");
         }
     }
-    if !args.only_rules.is_empty() {
-        set.retain(|r| args.only_rules.contains(&r.id));
+    if !only.is_empty() {
+        set.retain(|r| only.contains(&r.id));
     }
-    set.retain(|r| !args.disable_rules.contains(&r.id));
+    set.retain(|r| !disable.contains(&&r.id));
     Ok(Matcher::new(&set)?)
 }
 
@@ -125,8 +202,9 @@ fn scan_stdin(
         outcome.stats.blobs += 1;
         outcome.stats.bytes += bytes;
     }
-    outcome.stats.suppressed += result.suppressed as u64;
+    outcome.stats.suppressed += result.suppressed.len() as u64;
     outcome.findings.extend(result.findings);
+    outcome.suppressed.extend(result.suppressed);
     Ok(())
 }
 
@@ -164,7 +242,7 @@ impl zerokey_scan::Progress for Progress {
         }
         let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if files % 32 != 0 || self.started.elapsed() < Duration::from_millis(400) {
+        if !files.is_multiple_of(32) || self.started.elapsed() < Duration::from_millis(400) {
             return;
         }
         let bar = self.bar.get_or_init(|| {

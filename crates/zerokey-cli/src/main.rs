@@ -2,8 +2,10 @@
 //! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
 
 mod args;
+mod baseline;
 mod cmd_rules;
 mod cmd_scan;
+mod config;
 mod env;
 mod output;
 
@@ -25,7 +27,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     init_tracing(&cli.global);
     let result = match cli.command {
-        args::Command::Scan(a) => cmd_scan::run(a, &cli.global),
+        args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
     };
     match result {

@@ -1,6 +1,8 @@
 //! `zerokey scan` end to end: planted fixtures found at the right place, hard negatives
 //! silent, no secret in any output, exit codes and errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -123,6 +123,28 @@ pub struct Finding {
     pub note: Option<String>,
 }
 
+/// Why a finding is not reported as active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// A `zerokey:allow` comment on the line or the line above.
+    Inline,
+    /// The fingerprint is in the `--baseline` file.
+    Baseline,
+    /// `.zerokey.toml`: an allowed path, regex or stopword.
+    Config,
+}
+
+/// A finding hidden by a suppression: kept, counted and listed, never silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    /// What suppressed it.
+    pub kind: SuppressionKind,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
 /// Stable fingerprint of a finding: SHA-256 over a version tag, the rule id, the path relative
 /// to the scan root (with `/` separators) and the secret; hex, 32 characters.
 ///

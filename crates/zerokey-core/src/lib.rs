@@ -16,8 +16,10 @@ pub mod rules;
 pub mod stats;
 pub mod validators;
 
-pub use finding::{fingerprint, Confidence, Finding, Severity, Validation};
-pub use matcher::{Match, Matcher};
+pub use finding::{
+    fingerprint, Confidence, Finding, Severity, Suppressed, SuppressionKind, Validation,
+};
+pub use matcher::{Allowlist, Match, Matcher};
 pub use redact::{redact, SecretBytes};
 pub use rules::{Rule, RuleError, RuleSet};
 pub use validators::Validator;

@@ -49,6 +49,54 @@ pub struct Match {
     pub confidence: Confidence,
     /// True when a checksum or structure check proved the format.
     pub proven: bool,
+    /// True when the user's allowlist (regexes, stopwords) covers the secret.
+    pub allowlisted: bool,
+}
+
+/// User allowlist applied to every candidate secret: regexes (matched against the secret) and
+/// stopwords (case-insensitive substrings). Matches are kept but marked, so they can be
+/// counted as suppressed.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    regexes: Vec<Regex>,
+    stopwords: Vec<Vec<u8>>,
+}
+
+impl Allowlist {
+    /// Builds an allowlist; `source` names where the patterns come from, for errors.
+    pub fn new(source: &str, regexes: &[String], stopwords: &[String]) -> Result<Self, RuleError> {
+        let regexes = regexes
+            .iter()
+            .map(|p| {
+                compile_pattern(p).map_err(|e| RuleError::Invalid {
+                    file: source.to_string(),
+                    id: "allowlist".into(),
+                    message: format!("invalid regex {p:?}: {e}"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let stopwords = stopwords
+            .iter()
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_ascii_lowercase().into_bytes())
+            .collect();
+        Ok(Allowlist { regexes, stopwords })
+    }
+
+    /// True if `secret` is allowed.
+    pub fn covers(&self, secret: &[u8]) -> bool {
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            if self
+                .stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w).is_some())
+            {
+                return true;
+            }
+        }
+        self.regexes.iter().any(|r| r.is_match(secret))
+    }
 }
 
 /// Compiled rules plus the keyword prefilter. Cheap to share between threads (`Arc`).
@@ -56,6 +104,7 @@ pub struct Matcher {
     rules: Vec<Compiled>,
     prefilter: AhoCorasick,
     keyword_rules: Vec<Vec<usize>>,
+    allowlist: Allowlist,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -120,7 +169,14 @@ impl Matcher {
             rules,
             prefilter,
             keyword_rules,
+            allowlist: Allowlist::default(),
         })
+    }
+
+    /// Marks matches the allowlist covers (see [`Match::allowlisted`]).
+    pub fn with_allowlist(mut self, allowlist: Allowlist) -> Self {
+        self.allowlist = allowlist;
+        self
     }
 
     /// The rule at `index` (as in [`Match::rule`]).
@@ -233,6 +289,7 @@ impl Matcher {
                 rule.confidence
             },
             proven,
+            allowlisted: self.allowlist.covers(secret),
         })
     }
 

@@ -21,6 +21,8 @@ pub struct Stats {
     pub skipped_too_large: u64,
     /// Symbolic links not followed.
     pub skipped_symlinks: u64,
+    /// Paths excluded by configuration (`scan.exclude`, `--exclude`).
+    pub skipped_excluded: u64,
     /// Paths that could not be read.
     pub errors: u64,
 }

@@ -4,7 +4,7 @@ use crate::Report;
 use serde::Serialize;
 use std::io::{self, Write};
 use zerokey_core::stats::{PathError, Stats};
-use zerokey_core::Finding;
+use zerokey_core::{Finding, Suppressed};
 
 /// Version of the JSON schema; bumped only on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
@@ -13,6 +13,7 @@ pub const JSON_VERSION: u32 = 1;
 struct JsonReport<'a> {
     version: u32,
     findings: &'a [Finding],
+    suppressed: &'a [Suppressed],
     stats: &'a Stats,
     errors: &'a [PathError],
 }
@@ -22,6 +23,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let doc = JsonReport {
         version: JSON_VERSION,
         findings: report.findings,
+        suppressed: report.suppressed,
         stats: report.stats,
         errors: report.errors,
     };

@@ -9,7 +9,7 @@ pub mod text;
 
 use std::io::{self, Write};
 use zerokey_core::stats::{PathError, Stats};
-use zerokey_core::{Finding, Rule};
+use zerokey_core::{Finding, Rule, Suppressed};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum Format {
 pub struct Report<'a> {
     /// Findings, in display order.
     pub findings: &'a [Finding],
+    /// Suppressed findings (listed by JSON and SARIF, counted by the others).
+    pub suppressed: &'a [Suppressed],
     /// Counts.
     pub stats: &'a Stats,
     /// Paths that could not be read.

@@ -4,7 +4,7 @@
 use crate::Report;
 use serde_json::{json, Value};
 use std::io::{self, Write};
-use zerokey_core::{Confidence, Severity};
+use zerokey_core::{Confidence, Finding, Severity, SuppressionKind};
 
 /// GitHub's `security-severity` score for a severity.
 fn security_severity(s: Severity) -> &'static str {
@@ -53,35 +53,13 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let mut props = json!({
-                "severity": f.severity,
-                "confidence": f.confidence,
-                "redacted": f.redacted,
-                "validation": f.validation,
-            });
-            if let Some(c) = &f.commit {
-                props["commit"] = json!(c);
-            }
-            json!({
-                "ruleId": f.rule_id,
-                "level": level(f.severity),
-                "message": { "text": format!("{} ({}) found: {}", f.rule_name, f.rule_id, f.redacted) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.path) },
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column + 1,
-                        }
-                    }
-                }],
-                "partialFingerprints": { "zerokey/v1": f.fingerprint },
-                "properties": props,
-            })
-        })
+        .map(|f| result(f, None))
+        .chain(
+            report
+                .suppressed
+                .iter()
+                .map(|s| result(&s.finding, Some(s.kind))),
+        )
         .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -112,4 +90,47 @@ fn uri(path: &str) -> String {
         }
     }
     s
+}
+
+/// One SARIF result; suppressed findings carry a `suppressions` entry.
+fn result(f: &Finding, suppression: Option<SuppressionKind>) -> Value {
+    let mut props = json!({
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "redacted": f.redacted,
+        "validation": f.validation,
+    });
+    if let Some(c) = &f.commit {
+        props["commit"] = json!(c);
+    }
+    if let Some(d) = &f.date {
+        props["date"] = json!(d);
+    }
+    let mut r = json!({
+        "ruleId": f.rule_id,
+        "level": level(f.severity),
+        "message": { "text": format!("{} ({}) found: {}", f.rule_name, f.rule_id, f.redacted) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.path) },
+                "region": {
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column + 1,
+                }
+            }
+        }],
+        "partialFingerprints": { "zerokey/v1": f.fingerprint },
+        "properties": props,
+    });
+    if let Some(kind) = suppression {
+        let (sarif_kind, why) = match kind {
+            SuppressionKind::Inline => ("inSource", "zerokey:allow comment"),
+            SuppressionKind::Baseline => ("external", "fingerprint in the baseline file"),
+            SuppressionKind::Config => ("external", "allowed by .zerokey.toml"),
+        };
+        r["suppressions"] = json!([{ "kind": sarif_kind, "justification": why }]);
+    }
+    r
 }

@@ -3,7 +3,9 @@
 
 use crate::decode;
 use crate::locate::{Base, Locator};
-use zerokey_core::{fingerprint, redact, Finding, Matcher, Validation};
+use zerokey_core::{
+    fingerprint, redact, Finding, Matcher, Suppressed, SuppressionKind, Validation,
+};
 
 /// Marker that suppresses findings on its line and the line below.
 pub const ALLOW_MARKER: &[u8] = b"zerokey:allow";
@@ -21,20 +23,25 @@ pub struct Origin<'a> {
     pub date: Option<&'a str>,
 }
 
-/// Findings of one blob, and how many were suppressed inline.
+/// Findings of one blob, and those suppressed by `zerokey:allow` or the allowlist.
 #[derive(Debug, Default)]
 pub struct BlobResult {
     /// Reported findings, in position order.
     pub findings: Vec<Finding>,
-    /// Findings hidden by `zerokey:allow`.
-    pub suppressed: usize,
+    /// Suppressed findings.
+    pub suppressed: Vec<Suppressed>,
 }
 
 impl BlobResult {
     /// Appends `other`.
     pub fn extend(&mut self, other: BlobResult) {
         self.findings.extend(other.findings);
-        self.suppressed += other.suppressed;
+        self.suppressed.extend(other.suppressed);
+    }
+
+    /// True if nothing was found, suppressed or not.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.suppressed.is_empty()
     }
 }
 
@@ -71,6 +78,7 @@ struct Candidate<'t> {
     secret: &'t [u8],
     confidence: zerokey_core::Confidence,
     proven: bool,
+    allowlisted: bool,
     layer: Option<&'static str>,
 }
 
@@ -104,6 +112,7 @@ pub fn scan_text(
             secret: &text[m.start..m.end],
             confidence: m.confidence,
             proven: m.proven,
+            allowlisted: m.allowlisted,
             layer,
         });
     }
@@ -115,6 +124,7 @@ pub fn scan_text(
                 secret: &bytes[m.start..m.end],
                 confidence: m.confidence,
                 proven: m.proven,
+                allowlisted: m.allowlisted,
                 layer: Some("base64"),
             });
         }
@@ -130,13 +140,16 @@ pub fn scan_text(
             continue;
         }
         let rule = matcher.rule(c.rule);
-        if allowed(matcher, text, &locator, c.span.0, &rule.id) {
-            result.suppressed += 1;
-            continue;
-        }
+        let suppression = if allowed(matcher, text, &locator, c.span.0, &rule.id) {
+            Some(SuppressionKind::Inline)
+        } else if c.allowlisted {
+            Some(SuppressionKind::Config)
+        } else {
+            None
+        };
         let start = locator.position(c.span.0);
         let end = locator.position(c.span.1.saturating_sub(1).max(c.span.0));
-        result.findings.push(Finding {
+        let finding = Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
@@ -157,7 +170,11 @@ pub fn scan_text(
             },
             decoded: c.layer.map(str::to_string),
             note: zerokey_core::notes::note_for(&rule.id, c.secret),
-        });
+        };
+        match suppression {
+            Some(kind) => result.suppressed.push(Suppressed { kind, finding }),
+            None => result.findings.push(finding),
+        }
     }
     result
 }

@@ -24,13 +24,14 @@ struct Shared {
     skipped_binary: AtomicU64,
     skipped_large: AtomicU64,
     skipped_symlinks: AtomicU64,
+    skipped_excluded: AtomicU64,
     result: Mutex<BlobResult>,
     errors: Mutex<Vec<PathError>>,
 }
 
 impl Shared {
     fn add(&self, r: BlobResult) {
-        if r.findings.is_empty() && r.suppressed == 0 {
+        if r.is_empty() {
             return;
         }
         if let Ok(mut all) = self.result.lock() {
@@ -76,23 +77,27 @@ pub fn scan_paths(
         walk_root(matcher, root, opts, progress, &shared);
     }
     let mut result = shared.result.into_inner().unwrap_or_default();
-    result.findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
-    });
+    crate::sort_findings(&mut result.findings);
+    result
+        .suppressed
+        .sort_by(|a, b| crate::finding_order(&a.finding, &b.finding));
     let mut errors = shared.errors.into_inner().unwrap_or_default();
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     let files = shared.files.load(Ordering::Relaxed);
+    let suppressed = result.suppressed.len() as u64;
     Ok(ScanOutcome {
         findings: result.findings,
+        suppressed: result.suppressed,
         stats: Stats {
             files,
             bytes: shared.bytes.load(Ordering::Relaxed),
             blobs: files,
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            suppressed: result.suppressed as u64,
+            suppressed,
             skipped_binary: shared.skipped_binary.load(Ordering::Relaxed),
             skipped_too_large: shared.skipped_large.load(Ordering::Relaxed),
             skipped_symlinks: shared.skipped_symlinks.load(Ordering::Relaxed),
+            skipped_excluded: shared.skipped_excluded.load(Ordering::Relaxed),
             errors: errors.len() as u64,
         },
         errors,
@@ -107,6 +112,10 @@ fn walk_root(
     shared: &Shared,
 ) {
     let root_is_file = root.is_file();
+    let exclude = opts.exclude.clone();
+    let exclude = exclude.map(std::sync::Arc::new);
+    let excluded = std::sync::Arc::new(AtomicU64::new(0));
+    let excluded_count = excluded.clone();
     let walker = WalkBuilder::new(root)
         .standard_filters(false)
         .hidden(false)
@@ -115,7 +124,16 @@ fn walk_root(
         .require_git(false)
         .follow_links(opts.follow_symlinks)
         .threads(opts.threads())
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if exclude.as_ref().is_some_and(|g| g.is_match(e.path())) {
+                excluded.fetch_add(1, Ordering::Relaxed);
+                return false;
+            }
+            true
+        })
         .build_parallel();
     walker.run(|| {
         let mut buf: Vec<u8> = Vec::new();
@@ -158,6 +176,9 @@ fn walk_root(
             WalkState::Continue
         })
     });
+    shared
+        .skipped_excluded
+        .fetch_add(excluded_count.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {

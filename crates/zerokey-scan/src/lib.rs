@@ -8,12 +8,25 @@ pub mod blob;
 pub mod decode;
 pub mod files;
 pub mod locate;
+pub mod suppress;
 
 pub use blob::{scan_blob, BlobResult, Origin};
 pub use files::{scan_paths, scan_stream};
 
+use std::cmp::Ordering;
 pub use zerokey_core::stats::{PathError, Stats};
-use zerokey_core::Finding;
+use zerokey_core::{Finding, Suppressed};
+
+/// The report order: path, line, column, rule, commit.
+pub fn finding_order(a: &Finding, b: &Finding) -> Ordering {
+    (&a.path, a.line, a.column, &a.rule_id, &a.commit)
+        .cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.commit))
+}
+
+/// Sorts findings into report order (deterministic whatever the thread count).
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(finding_order);
+}
 
 /// Options of a file scan.
 #[derive(Debug, Clone)]
@@ -28,6 +41,8 @@ pub struct ScanOptions {
     pub follow_symlinks: bool,
     /// Skip what `.gitignore` files ignore.
     pub respect_gitignore: bool,
+    /// Paths not scanned at all.
+    pub exclude: Option<suppress::PathGlobs>,
 }
 
 impl Default for ScanOptions {
@@ -38,6 +53,7 @@ impl Default for ScanOptions {
             chunk_size: 8 * 1024 * 1024,
             follow_symlinks: false,
             respect_gitignore: false,
+            exclude: None,
         }
     }
 }
@@ -70,6 +86,8 @@ impl Progress for NoProgress {}
 pub struct ScanOutcome {
     /// Findings, sorted by path, line, column and rule.
     pub findings: Vec<Finding>,
+    /// Suppressed findings (inline, allowlist, baseline, allowed paths), in the same order.
+    pub suppressed: Vec<Suppressed>,
     /// Counts.
     pub stats: Stats,
     /// Paths that could not be read; the rest was scanned.
