@@ -184,7 +184,8 @@ run_tool() {
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   local ok=0
   case $t:$rc in
-    ripsecrets:1|*:0) ok=1 ;;  # ripsecrets exits 1 when it finds something
+    # ripsecrets exits 1 when it finds something; Kingfisher 200 (findings), 205 (validated ones)
+    ripsecrets:1|kingfisher:200|kingfisher:205|*:0) ok=1 ;;
   esac
   local findings=-
   if [ $ok = 1 ]; then
