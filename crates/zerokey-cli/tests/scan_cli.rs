@@ -290,3 +290,16 @@ fn rules_command_lists_every_rule() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert!(v.as_array().map(Vec::len).unwrap_or(0) >= 40);
 }
+
+#[test]
+fn results_are_identical_across_thread_counts_and_runs() {
+    let run = |threads: &str| {
+        let (mut v, _) = scan_json(&["positives", "negatives", "-j", threads]);
+        v["stats"]["duration_ms"] = Value::Null;
+        v
+    };
+    let one = run("1");
+    assert_eq!(one, run("4"));
+    assert_eq!(one, run("4"));
+    assert_eq!(one, run("2"));
+}
