@@ -24,6 +24,9 @@ pub enum Validator {
     MixedChars,
     /// A PEM/OpenSSH/PGP block whose body is base64 of plausible length.
     PrivateKeyBody,
+    /// Rejects strings of letters only (identifiers, words): random keys of 20+ characters
+    /// almost always contain a digit or a symbol.
+    NotWord,
 }
 
 /// Result of one validator on one candidate.
@@ -49,6 +52,9 @@ impl Validator {
             Validator::NotUuid => ok(!contains_uuid(secret)),
             Validator::MixedChars => ok(mixed_chars(secret)),
             Validator::PrivateKeyBody => ok(private_key_body_ok(secret)),
+            Validator::NotWord => ok(!secret
+                .iter()
+                .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))),
         }
     }
 }
@@ -261,6 +267,11 @@ mod tests {
         );
         assert_eq!(Validator::MixedChars.check(b"abcdefgh"), Outcome::Reject);
         assert_eq!(Validator::MixedChars.check(b"abcd1234"), Outcome::Pass);
+        assert_eq!(
+            Validator::NotWord.check(b"ThisIsAVeryLongJavaIdentifierNameForTest"),
+            Outcome::Reject
+        );
+        assert_eq!(Validator::NotWord.check(b"ThisIsAVeryLong4"), Outcome::Pass);
     }
 
     #[test]
