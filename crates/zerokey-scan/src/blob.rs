@@ -198,12 +198,24 @@ fn decoded_layer(matcher: &Matcher, text: &[u8]) -> Vec<DecodedHit> {
 
 /// True if `zerokey:allow` on the finding's line or the line above covers `rule_id`.
 fn allowed(matcher: &Matcher, text: &[u8], loc: &Locator<'_>, off: usize, rule_id: &str) -> bool {
-    let line = loc.line_span(off, text.len());
-    let prev = loc.previous_line_span(off);
-    [Some(line), prev]
-        .into_iter()
-        .flatten()
-        .any(|(s, e)| allow_covers(matcher, &text[s..e], rule_id))
+    let (s, e) = loc.line_span(off, text.len());
+    if allow_covers(matcher, &text[s..e], rule_id) {
+        return true;
+    }
+    // The line above counts only when it is a comment of its own, not code with a trailing
+    // allow (which covers its own line only).
+    loc.previous_line_span(off).is_some_and(|(s, e)| {
+        let line = &text[s..e];
+        comment_only_before_marker(line) && allow_covers(matcher, line, rule_id)
+    })
+}
+
+fn comment_only_before_marker(line: &[u8]) -> bool {
+    memchr::memmem::find(line, ALLOW_MARKER).is_some_and(|at| {
+        line[..at]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || b"#/;-*!<%'\"{(".contains(b))
+    })
 }
 
 fn allow_covers(matcher: &Matcher, line: &[u8], rule_id: &str) -> bool {
@@ -227,4 +239,87 @@ fn allow_covers(matcher: &Matcher, line: &[u8], rule_id: &str) -> bool {
         .iter()
         .any(|w| matcher.rules().any(|r| r.id.as_bytes() == *w));
     !names_rules || words.contains(&rule_id.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    const RULES: &str = r#"
+[[rules]]
+id = "tok"
+name = "token"
+severity = "high"
+confidence = "medium"
+keywords = ["tok_"]
+pattern = '\b(tok_[a-z0-9]{12})\b'
+
+[[rules]]
+id = "generic"
+name = "generic"
+severity = "low"
+confidence = "low"
+generic = true
+keywords = ["secret"]
+pattern = 'secret:\s*(?P<secret>[A-Za-z0-9+/=]{12,})'
+"#;
+
+    fn matcher() -> Matcher {
+        let mut set = zerokey_core::RuleSet::default();
+        set.add_file("t.toml", RULES)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Matcher::new(&set).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const ORIGIN: Origin<'static> = Origin {
+        path: "f",
+        rel_path: "f",
+        commit: None,
+        date: None,
+    };
+
+    #[test]
+    fn inline_allow_covers_named_rules_only() {
+        let m = matcher();
+        let text = b"a tok_a1b2c3d4e5f6 # zerokey:allow\n\
+                     b tok_a1b2c3d4e5f7 # zerokey:allow generic\n\
+                     # zerokey:allow tok,generic\n\
+                     c tok_a1b2c3d4e5f8\n\
+                     d tok_a1b2c3d4e5f9 # zerokey:allow because it is a test\n";
+        let r = scan_blob(&m, &ORIGIN, text);
+        let lines: Vec<usize> = r.findings.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [2]);
+        assert_eq!(r.suppressed.len(), 3);
+        assert!(r
+            .suppressed
+            .iter()
+            .all(|s| s.kind == SuppressionKind::Inline));
+    }
+
+    #[test]
+    fn base64_value_reports_the_decoded_secret_not_the_generic_match() {
+        let m = matcher();
+        let b64 = base64::engine::general_purpose::STANDARD.encode("token=tok_z9y8x7w6v5u4 ");
+        let text = format!("kind: Secret\ndata:\n  secret: {b64}\n");
+        let r = scan_blob(&m, &ORIGIN, text.as_bytes());
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        let f = &r.findings[0];
+        assert_eq!((f.rule_id.as_str(), f.line, f.column), ("tok", 3, 11));
+        assert_eq!(f.decoded.as_deref(), Some("base64"));
+        assert_eq!(f.redacted, "tok_…(16)");
+    }
+
+    #[test]
+    fn utf16_columns_count_original_bytes() {
+        let m = matcher();
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "x\r\nkey = tok_a1b2c3d4e5f6\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let r = scan_blob(&m, &ORIGIN, &bytes);
+        let f = &r.findings[0];
+        assert_eq!((f.line, f.column), (2, 13));
+        assert_eq!(f.decoded.as_deref(), Some("utf16"));
+    }
 }
