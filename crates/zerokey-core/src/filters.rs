@@ -2,6 +2,9 @@
 //! placeholders, template and environment references, redacted values and runs of one
 //! character. They encode what a person means by "that is not a real secret".
 
+/// Longest secret checked for runs and ascending sequences.
+const SHAPE_CHECK_MAX: usize = 64;
+
 /// Why a candidate was dropped, or `None` if it may be a secret.
 pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     let lower: Vec<u8> = secret.to_ascii_lowercase();
@@ -62,11 +65,15 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
             return Some("reference to a variable, not a value");
         }
     }
-    if has_run(secret, 6) {
-        return Some("run of one character");
-    }
-    if has_sequence(&lower, 8) {
-        return Some("ascending sequence");
+    // Long secrets (keys, session tokens) encode binary data whose zero bytes give runs
+    // like `AAAAAA`; only short ones that look typed by hand are judged by their shape.
+    if secret.len() <= SHAPE_CHECK_MAX {
+        if has_run(secret, 6) {
+            return Some("run of one character");
+        }
+        if has_sequence(&lower, 8) {
+            return Some("ascending sequence");
+        }
     }
     None
 }

@@ -99,6 +99,13 @@ impl Allowlist {
     }
 }
 
+/// Matches of one scan, and the spans specific rules recognised but rejected.
+#[derive(Default)]
+struct Found {
+    matches: Vec<Match>,
+    vetoed: Vec<(usize, usize)>,
+}
+
 /// Compiled rules plus the keyword prefilter. Cheap to share between threads (`Arc`).
 pub struct Matcher {
     rules: Vec<Compiled>,
@@ -201,7 +208,7 @@ impl Matcher {
 
     /// Finds secrets in `hay`, returned sorted by position with overlaps resolved.
     pub fn scan(&self, hay: &[u8]) -> Vec<Match> {
-        let mut out = Vec::new();
+        let mut out = Found::default();
         let mut pending: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut caps: Vec<Option<Captures>> = vec![None; self.rules.len()];
         for hit in self.prefilter.find_overlapping_iter(hay) {
@@ -234,7 +241,7 @@ impl Matcher {
         start: usize,
         end: usize,
         caps: &mut Option<Captures>,
-        out: &mut Vec<Match>,
+        out: &mut Found,
     ) {
         let compiled = &self.rules[r];
         let caps = caps.get_or_insert_with(|| compiled.regex.create_captures());
@@ -248,8 +255,12 @@ impl Matcher {
                 .and_then(|g| caps.get_group(g))
                 .unwrap_or(m.span());
             if span.start < span.end {
-                if let Some(found) = self.confirm(r, hay, span.start, span.end) {
-                    out.push(found);
+                match self.confirm(r, hay, span.start, span.end) {
+                    Some(found) => out.matches.push(found),
+                    // A specific rule recognised the format and rejected the value (bad
+                    // checksum, example key, placeholder): generic rules must not report it.
+                    None if !compiled.rule.generic => out.vetoed.push((span.start, span.end)),
+                    None => {}
                 }
             }
             at = if m.end() > m.start() {
@@ -294,9 +305,17 @@ impl Matcher {
     }
 
     /// Sorts, removes duplicates, and lets specific rules win over generic ones: a generic
-    /// match overlapping a specific one is dropped; of two specific matches on the same span
+    /// match overlapping a specific match, or a value a specific rule rejected, is dropped; of two specific matches on the same span
     /// the more confident (then the earlier rule) is kept.
-    fn resolve(&self, mut found: Vec<Match>) -> Vec<Match> {
+    fn resolve(&self, found: Found) -> Vec<Match> {
+        let Found {
+            matches: mut found,
+            vetoed,
+        } = found;
+        found.retain(|m| {
+            !(self.rules[m.rule].rule.generic
+                && vetoed.iter().any(|&(s, e)| s < m.end && m.start < e))
+        });
         found.sort_by_key(|m| (m.start, m.end, m.rule));
         found.dedup_by_key(|m| (m.start, m.end, m.rule));
         let mut keep = vec![true; found.len()];
@@ -375,6 +394,29 @@ pattern = 'key\s*=\s*"(?P<secret>[^"]{8,})"'
         let ids: Vec<&str> = found.iter().map(|f| m.rule(f.rule).id.as_str()).collect();
         assert_eq!(ids, ["tok", "generic"]);
         assert_eq!(&hay[found[0].start..found[0].end], b"tok_a1b2c3d4");
+    }
+
+    #[test]
+    fn generic_rules_do_not_report_values_a_specific_rule_rejected() {
+        let generic_only = &TWO[TWO.find("[[rules]]\nid = \"generic\"").unwrap_or(0)..];
+        let strict = r#"
+[[rules]]
+id = "strict"
+name = "strict"
+severity = "high"
+confidence = "high"
+keywords = ["tok_"]
+pattern = '\b(tok_[a-z0-9]{8})\b'
+min_entropy = 7.9
+"#;
+        let hay = br#"key = "tok_a1b2c3d4""#;
+        // Without the specific rule, the generic one reports the quoted value...
+        let m = Matcher::new(&set(generic_only)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.scan(hay).len(), 1);
+        // ...but once "strict" recognises the format and rejects the value, nothing is.
+        let m = Matcher::new(&set(&format!("{strict}{generic_only}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(m.scan(hay).is_empty());
     }
 
     #[test]
