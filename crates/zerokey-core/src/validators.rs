@@ -24,8 +24,9 @@ pub enum Validator {
     MixedChars,
     /// A PEM/OpenSSH/PGP block whose body is base64 of plausible length.
     PrivateKeyBody,
-    /// Rejects strings of letters only (identifiers, words): random keys of 20+ characters
-    /// almost always contain a digit or a symbol.
+    /// Rejects strings of letters and separators only (identifiers, words, paths such as
+    /// `kube-system/webhook-ca`): random keys of 20+ characters almost always contain a digit
+    /// or a symbol.
     NotWord,
 }
 
@@ -54,7 +55,7 @@ impl Validator {
             Validator::PrivateKeyBody => ok(private_key_body_ok(secret)),
             Validator::NotWord => ok(!secret
                 .iter()
-                .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))),
+                .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))),
         }
     }
 }
@@ -272,6 +273,10 @@ mod tests {
             Outcome::Reject
         );
         assert_eq!(Validator::NotWord.check(b"ThisIsAVeryLong4"), Outcome::Pass);
+        assert_eq!(
+            Validator::NotWord.check(b"kube-system/cert-manager-webhook-ca"),
+            Outcome::Reject
+        );
     }
 
     #[test]
