@@ -103,6 +103,10 @@ pub struct ScanArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub disable_rules: Vec<String>,
+    /// Check AWS key pairs found with STS GetCallerIdentity (honours AWS_ENDPOINT_URL) and
+    /// mark them live or invalid. Off by default; nothing else is ever sent anywhere.
+    #[arg(long)]
+    pub verify: bool,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,

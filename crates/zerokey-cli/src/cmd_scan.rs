@@ -61,6 +61,11 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         follow_symlinks: args.follow_symlinks || cfg.scan.follow_symlinks.unwrap_or(false),
         respect_gitignore: args.respect_gitignore || cfg.scan.respect_gitignore.unwrap_or(false),
         exclude: PathGlobs::merge(exclude),
+        verifier: if args.verify {
+            Some(std::sync::Arc::new(crate::verify::StsVerifier::new()?))
+        } else {
+            None
+        },
         ..ScanOptions::default()
     };
     let mut policy = Policy::default();
@@ -192,9 +197,15 @@ fn scan_stdin(
     let mut buf = Vec::new();
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
-    let (result, bytes, binary) =
-        files::scan_stream(matcher, &origin, &mut lock, opts.chunk_size, &mut buf)
-            .context("cannot read stdin")?;
+    let (result, bytes, binary) = files::scan_stream(
+        matcher,
+        &origin,
+        &mut lock,
+        opts.chunk_size,
+        &mut buf,
+        opts.verifier.as_deref(),
+    )
+    .context("cannot read stdin")?;
     if binary {
         outcome.stats.skipped_binary += 1;
     } else {

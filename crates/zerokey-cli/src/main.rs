@@ -8,6 +8,7 @@ mod cmd_scan;
 mod config;
 mod env;
 mod output;
+mod verify;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -15,6 +15,7 @@ pub mod redact;
 pub mod rules;
 pub mod stats;
 pub mod validators;
+pub mod verify;
 
 pub use finding::{
     fingerprint, Confidence, Finding, Severity, Suppressed, SuppressionKind, Validation,

@@ -3,6 +3,7 @@
 
 use crate::decode;
 use crate::locate::{Base, Locator};
+use zerokey_core::verify::{Verifier, AWS_KEY_ID_RULES, AWS_SECRET_RULES};
 use zerokey_core::{
     fingerprint, redact, Finding, Matcher, Suppressed, SuppressionKind, Validation,
 };
@@ -47,6 +48,16 @@ impl BlobResult {
 
 /// Scans a whole blob, decoding UTF-16 first when the bytes are UTF-16 text.
 pub fn scan_blob(matcher: &Matcher, origin: &Origin<'_>, bytes: &[u8]) -> BlobResult {
+    scan_blob_with(matcher, origin, bytes, None)
+}
+
+/// [`scan_blob`], with live verification of the credentials it finds.
+pub fn scan_blob_with(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    bytes: &[u8],
+    verifier: Option<&dyn Verifier>,
+) -> BlobResult {
     match decode::detect_utf16(bytes) {
         Some(order) => {
             let d = decode::decode_utf16(bytes, order);
@@ -58,6 +69,7 @@ pub fn scan_blob(matcher: &Matcher, origin: &Origin<'_>, bytes: &[u8]) -> BlobRe
                 Some(&d.map),
                 usize::MAX,
                 Some("utf16"),
+                verifier,
             )
         }
         None => scan_text(
@@ -68,6 +80,7 @@ pub fn scan_blob(matcher: &Matcher, origin: &Origin<'_>, bytes: &[u8]) -> BlobRe
             None,
             usize::MAX,
             None,
+            verifier,
         ),
     }
 }
@@ -92,6 +105,7 @@ pub fn scan_text(
     map: Option<&[usize]>,
     report_limit: usize,
     layer: Option<&'static str>,
+    verifier: Option<&dyn Verifier>,
 ) -> BlobResult {
     let raw = matcher.scan(text);
     let decoded = decoded_layer(matcher, text);
@@ -135,6 +149,7 @@ pub fn scan_text(
     }
     candidates.sort_by_key(|c| (c.span, c.rule));
     let locator = Locator::new(text, base, map);
+    let mut built: Vec<(Finding, Option<SuppressionKind>, &[u8], usize)> = Vec::new();
     for c in candidates {
         if c.span.0 >= report_limit {
             continue;
@@ -171,12 +186,48 @@ pub fn scan_text(
             decoded: c.layer.map(str::to_string),
             note: zerokey_core::notes::note_for(&rule.id, c.secret),
         };
+        built.push((finding, suppression, c.secret, c.span.0));
+    }
+    if let Some(v) = verifier {
+        verify_aws_pairs(v, &mut built);
+    }
+    for (finding, suppression, _, _) in built {
         match suppression {
             Some(kind) => result.suppressed.push(Suppressed { kind, finding }),
             None => result.findings.push(finding),
         }
     }
     result
+}
+
+/// Pairs each AWS secret with the nearest AWS key id of the same text and asks the verifier;
+/// both findings get the verdict.
+fn verify_aws_pairs(
+    verifier: &dyn Verifier,
+    built: &mut [(Finding, Option<SuppressionKind>, &[u8], usize)],
+) {
+    let ids: Vec<usize> = (0..built.len())
+        .filter(|&i| AWS_KEY_ID_RULES.contains(&built[i].0.rule_id.as_str()))
+        .collect();
+    let secrets: Vec<usize> = (0..built.len())
+        .filter(|&i| AWS_SECRET_RULES.contains(&built[i].0.rule_id.as_str()))
+        .collect();
+    for s in secrets {
+        let Some(&k) = ids.iter().min_by_key(|&&k| built[k].3.abs_diff(built[s].3)) else {
+            continue;
+        };
+        let verdict = verifier.verify_aws(built[k].2, built[s].2);
+        for i in [k, s] {
+            built[i].0.validation = verdict.validation;
+            if let Some(note) = &verdict.note {
+                built[i].0.note = Some(match built[i].0.note.take() {
+                    Some(old) if !old.contains(note.as_str()) => format!("{old}; {note}"),
+                    Some(old) => old,
+                    None => note.clone(),
+                });
+            }
+        }
+    }
 }
 
 type DecodedHit = ((usize, usize), Vec<u8>, Vec<zerokey_core::Match>);

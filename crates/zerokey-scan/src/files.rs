@@ -1,7 +1,7 @@
 //! The file source: a parallel directory walk (`ignore`), binary and size checks, whole-file
 //! reads for ordinary files and overlapping chunks for big files and streams.
 
-use crate::blob::{scan_blob, scan_text, BlobResult, Origin};
+use crate::blob::{scan_blob_with, scan_text, BlobResult, Origin};
 use crate::locate::Base;
 use crate::{PathError, Progress, ScanError, ScanOptions, ScanOutcome, Stats};
 use ignore::{WalkBuilder, WalkState};
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
+use zerokey_core::verify::Verifier;
 use zerokey_core::Matcher;
 
 /// Bytes of a chunk's tail that the next chunk scans again, so no secret is cut in two.
@@ -209,9 +210,15 @@ fn scan_file(
     }
     if len as usize > opts.chunk_size {
         let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-        let (result, read, binary) =
-            scan_stream(matcher, origin, &mut reader, opts.chunk_size, buf)
-                .map_err(|e| format!("failed to read {}: {e}", path.display()))?;
+        let (result, read, binary) = scan_stream(
+            matcher,
+            origin,
+            &mut reader,
+            opts.chunk_size,
+            buf,
+            opts.verifier.as_deref(),
+        )
+        .map_err(|e| format!("failed to read {}: {e}", path.display()))?;
         count(shared, read, binary);
         shared.add(result);
         return Ok(read);
@@ -221,7 +228,12 @@ fn scan_file(
     let binary = is_binary(buf);
     count(shared, buf.len() as u64, binary);
     if !binary {
-        shared.add(scan_blob(matcher, origin, buf));
+        shared.add(scan_blob_with(
+            matcher,
+            origin,
+            buf,
+            opts.verifier.as_deref(),
+        ));
     }
     Ok(buf.len() as u64)
 }
@@ -250,6 +262,7 @@ pub fn scan_stream(
     reader: &mut dyn Read,
     chunk: usize,
     buf: &mut Vec<u8>,
+    verifier: Option<&dyn Verifier>,
 ) -> std::io::Result<(BlobResult, u64, bool)> {
     let chunk = chunk.max(CHUNK_OVERLAP * 2);
     let mut result = BlobResult::default();
@@ -275,7 +288,9 @@ pub fn scan_stream(
         } else {
             buf.len() - CHUNK_OVERLAP
         };
-        result.extend(scan_text(matcher, origin, buf, base, None, limit, None));
+        result.extend(scan_text(
+            matcher, origin, buf, base, None, limit, None, verifier,
+        ));
         if eof {
             return Ok((result, total, false));
         }
@@ -333,10 +348,10 @@ pattern = '\b(tok_[a-z0-9]{12})\b'
             commit: None,
             date: None,
         };
-        let whole = scan_blob(&m, &origin, &text);
+        let whole = crate::scan_blob(&m, &origin, &text);
         let mut buf = Vec::new();
         let (streamed, read, binary) =
-            scan_stream(&m, &origin, &mut text.as_slice(), chunk, &mut buf)
+            scan_stream(&m, &origin, &mut text.as_slice(), chunk, &mut buf, None)
                 .unwrap_or_else(|e| panic!("{e}"));
         assert!(!binary);
         assert_eq!(read, text.len() as u64);

@@ -10,7 +10,7 @@ pub mod files;
 pub mod locate;
 pub mod suppress;
 
-pub use blob::{scan_blob, BlobResult, Origin};
+pub use blob::{scan_blob, scan_blob_with, BlobResult, Origin};
 pub use files::{scan_paths, scan_stream};
 
 use std::cmp::Ordering;
@@ -29,7 +29,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// Options of a file scan.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ScanOptions {
     /// Worker threads; 0 means one per core.
     pub threads: usize,
@@ -43,6 +43,8 @@ pub struct ScanOptions {
     pub respect_gitignore: bool,
     /// Paths not scanned at all.
     pub exclude: Option<suppress::PathGlobs>,
+    /// Live verification of found credentials (`--verify`); none by default.
+    pub verifier: Option<std::sync::Arc<dyn zerokey_core::verify::Verifier>>,
 }
 
 impl Default for ScanOptions {
@@ -54,6 +56,7 @@ impl Default for ScanOptions {
             follow_symlinks: false,
             respect_gitignore: false,
             exclude: None,
+            verifier: None,
         }
     }
 }

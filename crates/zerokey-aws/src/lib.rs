@@ -1,0 +1,11 @@
+//! zerokey's AWS layer: thin, typed wrappers over `aws-sdk-rust`.
+//!
+//! Credentials live in [`AwsCredentials`], whose secret parts are `secrecy` types with a
+//! redacting `Debug` and which is never `Serialize`. Endpoints honour `AWS_ENDPOINT_URL`
+//! (and `AWS_ENDPOINT_URL_STS`), so tests run against the local AWS emulator.
+
+pub mod credentials;
+pub mod sts;
+
+pub use credentials::AwsCredentials;
+pub use sts::{caller_identity, CallerIdentity, StsError};
