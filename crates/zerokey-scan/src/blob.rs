@@ -64,24 +64,15 @@ pub fn scan_blob_with(
             scan_text(
                 matcher,
                 origin,
-                &d.text,
-                Base::default(),
-                Some(&d.map),
-                usize::MAX,
-                Some("utf16"),
+                &Text {
+                    map: Some(&d.map),
+                    layer: Some("utf16"),
+                    ..Text::whole(&d.text)
+                },
                 verifier,
             )
         }
-        None => scan_text(
-            matcher,
-            origin,
-            bytes,
-            Base::default(),
-            None,
-            usize::MAX,
-            None,
-            verifier,
-        ),
+        None => scan_text(matcher, origin, &Text::whole(bytes), verifier),
     }
 }
 
@@ -95,18 +86,49 @@ struct Candidate<'t> {
     layer: Option<&'static str>,
 }
 
-/// Scans `text` (a blob, a chunk of one, or decoded text). Only matches starting before
-/// `report_limit` are reported (chunks overlap; the next chunk reports the rest).
+/// Text to scan and where it sits in its original input.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    /// The bytes scanned: a blob, a chunk of one, or decoded text.
+    pub bytes: &'a [u8],
+    /// Where `bytes` starts in the original input (chunks).
+    pub base: Base,
+    /// Original offset of each byte of `bytes`, for decoded text (UTF-16).
+    pub map: Option<&'a [usize]>,
+    /// Only matches starting before this offset are reported (chunks overlap; the next chunk
+    /// reports the rest).
+    pub report_limit: usize,
+    /// The decoding layer `bytes` came from, if any.
+    pub layer: Option<&'static str>,
+}
+
+impl<'a> Text<'a> {
+    /// A whole input, as is.
+    pub fn whole(bytes: &'a [u8]) -> Self {
+        Text {
+            bytes,
+            base: Base::default(),
+            map: None,
+            report_limit: usize::MAX,
+            layer: None,
+        }
+    }
+}
+
+/// Scans one [`Text`]; `verifier` (opt-in) checks the credentials it finds.
 pub fn scan_text(
     matcher: &Matcher,
     origin: &Origin<'_>,
-    text: &[u8],
-    base: Base,
-    map: Option<&[usize]>,
-    report_limit: usize,
-    layer: Option<&'static str>,
+    source: &Text<'_>,
     verifier: Option<&dyn Verifier>,
 ) -> BlobResult {
+    let Text {
+        bytes: text,
+        base,
+        map,
+        report_limit,
+        layer,
+    } = *source;
     let raw = matcher.scan(text);
     let decoded = decoded_layer(matcher, text);
     let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(raw.len());

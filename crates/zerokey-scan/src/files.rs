@@ -1,7 +1,7 @@
 //! The file source: a parallel directory walk (`ignore`), binary and size checks, whole-file
 //! reads for ordinary files and overlapping chunks for big files and streams.
 
-use crate::blob::{scan_blob_with, scan_text, BlobResult, Origin};
+use crate::blob::{scan_blob_with, scan_text, BlobResult, Origin, Text};
 use crate::locate::Base;
 use crate::{PathError, Progress, ScanError, ScanOptions, ScanOutcome, Stats};
 use ignore::{WalkBuilder, WalkState};
@@ -288,9 +288,12 @@ pub fn scan_stream(
         } else {
             buf.len() - CHUNK_OVERLAP
         };
-        result.extend(scan_text(
-            matcher, origin, buf, base, None, limit, None, verifier,
-        ));
+        let text = Text {
+            base,
+            report_limit: limit,
+            ..Text::whole(buf)
+        };
+        result.extend(scan_text(matcher, origin, &text, verifier));
         if eof {
             return Ok((result, total, false));
         }
