@@ -615,8 +615,8 @@ impl<'r> Walker<'r> {
     }
 
     /// Path -> blob id of every file in `HEAD`'s tree; empty when `HEAD` has no commit yet.
-    fn head_blobs(&self) -> Result<HashMap<BString, ObjectId>, GitError> {
-        let mut out = HashMap::default();
+    fn head_blobs(&self) -> Result<std::collections::HashMap<BString, ObjectId>, GitError> {
+        let mut out = std::collections::HashMap::new();
         let head = self.repo.head().map_err(|e| GitError::Repository {
             path: self.shown.to_string(),
             message: format!("cannot read HEAD: {}", one_line(e)),
@@ -788,8 +788,13 @@ fn all_tips(repo: &gix::Repository, shown: &str) -> Result<Vec<ObjectId>, GitErr
             ),
         }
     }
-    if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+    // A detached HEAD is a tip too; a HEAD that cannot be read means a broken repository.
+    let head = repo.head().map_err(|e| GitError::Repository {
+        path: shown.to_string(),
+        message: format!("cannot read HEAD: {}", one_line(e)),
+    })?;
+    if let Some(id) = head.id() {
+        tips.push(id.detach());
     }
     tips.sort();
     tips.dedup();
