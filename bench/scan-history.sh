@@ -118,7 +118,8 @@ run_tool() { # tool run-number
   if [ "$rc" != 0 ] && ! { [ "$t" = kingfisher ] && [ "$rc" = 200 ]; }; then
     log "$t exited $rc (see $errf)"
   fi
-  read -r secs kb <"$timef" || { secs=nan; kb=0; }
+  # time(1) puts "Command exited with non-zero status N" first when the tool fails.
+  read -r secs kb < <(tail -n 1 "$timef") || { secs=nan; kb=0; }
   python3 - "$t" "$out" "$secs" "$kb" "$rc" >>"$results" <<'EOF'
 import json, sys
 tool, path, secs, kb, rc = sys.argv[1:]
