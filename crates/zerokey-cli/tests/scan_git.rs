@@ -496,3 +496,39 @@ fn corrupt_blob_is_reported_and_the_rest_is_scanned() {
     assert_eq!(paths(&run), vec!["good.env"]);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+#[test]
+fn secret_kept_while_its_file_is_edited_is_one_finding_from_the_adding_commit() {
+    let repo = Repo::new();
+    let secret = token(9);
+    repo.write("settings.ini", "[app]\nname = demo\n");
+    repo.commit("first");
+    repo.write(
+        "settings.ini",
+        &format!("[app]\nname = demo\ngithub_token = {secret}\n"),
+    );
+    let added = repo.commit("add the token");
+    for i in 0..3 {
+        repo.write(
+            "settings.ini",
+            &format!("[app]\nname = demo {i}\ngithub_token = {secret}\n"),
+        );
+        repo.commit("edit");
+    }
+    let run = scan(repo.path(), &["--git"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hits: Vec<(String, String)> = found(&run)
+        .into_iter()
+        .zip(
+            run.report["findings"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        )
+        .filter(|(_, f)| f["rule_id"] == "github-pat-classic")
+        .map(|(h, _)| h)
+        .collect();
+    assert_eq!(hits, vec![("settings.ini".to_string(), added)]);
+    // Every version of the file was scanned.
+    assert_eq!(run.report["stats"]["blobs"], 5, "{}", run.report["stats"]);
+}

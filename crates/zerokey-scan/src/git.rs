@@ -174,6 +174,8 @@ struct CommitInfo {
 
 /// One blob for a worker: its id, the paths where it first appeared, and where it came from.
 struct Job {
+    /// Send order: commits are walked parents first, so a lower number is an earlier sighting.
+    seq: u64,
     id: ObjectId,
     paths: Vec<String>,
     commit: Option<Arc<CommitInfo>>,
@@ -185,17 +187,17 @@ struct Shared {
     bytes: AtomicU64,
     skipped_binary: AtomicU64,
     skipped_large: AtomicU64,
-    result: Mutex<BlobResult>,
+    result: Mutex<Vec<(u64, BlobResult)>>,
     errors: Mutex<Vec<PathError>>,
 }
 
 impl Shared {
-    fn add(&self, r: BlobResult) {
+    fn add(&self, seq: u64, r: BlobResult) {
         if r.is_empty() {
             return;
         }
         if let Ok(mut all) = self.result.lock() {
-            all.extend(r);
+            all.push((seq, r));
         }
     }
 
@@ -284,7 +286,7 @@ fn run_pool(
         walked
     });
     let excluded = walked?;
-    let mut result = shared.result.into_inner().unwrap_or_default();
+    let mut result = first_sightings(shared.result.into_inner().unwrap_or_default());
     crate::sort_findings(&mut result.findings);
     result
         .suppressed
@@ -310,6 +312,37 @@ fn run_pool(
         },
         errors,
     })
+}
+
+/// Keeps, for each fingerprint (rule, path, secret), only the findings of the blob where it was
+/// first seen: a secret left in a file that later commits edit is one finding, naming the commit
+/// that introduced the secret, not one per version of the file.
+fn first_sightings(results: Vec<(u64, BlobResult)>) -> BlobResult {
+    let mut first: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for (seq, r) in &results {
+        let prints = r.findings.iter().map(|f| &f.fingerprint);
+        let prints = prints.chain(r.suppressed.iter().map(|s| &s.finding.fingerprint));
+        for fp in prints {
+            first
+                .entry(fp.as_str())
+                .and_modify(|s| *s = (*s).min(*seq))
+                .or_insert(*seq);
+        }
+    }
+    let first: std::collections::HashMap<String, u64> =
+        first.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut out = BlobResult::default();
+    for (seq, r) in results {
+        let keep = |fp: &String| first.get(fp) == Some(&seq);
+        out.findings
+            .extend(r.findings.into_iter().filter(|f| keep(&f.fingerprint)));
+        out.suppressed.extend(
+            r.suppressed
+                .into_iter()
+                .filter(|s| keep(&s.finding.fingerprint)),
+        );
+    }
+    out
 }
 
 /// Reads and scans blobs until the channel closes.
@@ -381,7 +414,7 @@ fn worker(
                 break;
             }
         }
-        shared.add(result);
+        shared.add(job.seq, result);
         progress.file_done(data.len() as u64);
     }
 }
@@ -475,6 +508,7 @@ impl<'r> Walker<'r> {
         tx: &Sender<Job>,
     ) -> Result<u64, GitError> {
         let mut seen = Seen::default();
+        let mut seq = 0;
         let mut buf = Vec::new();
         let mut tree_buf = Vec::new();
         for id in boundary {
@@ -496,7 +530,9 @@ impl<'r> Walker<'r> {
                 date,
             });
             for (blob, paths) in seen.jobs.drain(..) {
+                seq += 1;
                 let job = Job {
+                    seq,
                     id: blob,
                     paths,
                     commit: Some(info.clone()),
@@ -614,8 +650,9 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        for (id, paths) in jobs {
+        for (seq, (id, paths)) in (0u64..).zip(jobs) {
             let job = Job {
+                seq,
                 id,
                 paths,
                 commit: None,
