@@ -53,9 +53,25 @@ pub enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads stdin.
+    /// Files or directories to scan; `-` reads stdin. With --git or --staged: repositories.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Scan the git history of each PATH: every blob reachable from all refs, once; each
+    /// finding names the commit that introduced it.
+    #[arg(long, conflicts_with = "staged")]
+    pub git: bool,
+    /// With --git: walk only from REF (a branch, tag or commit) instead of all refs.
+    #[arg(long, value_name = "REF", requires = "git")]
+    pub branch: Option<String>,
+    /// With --git: only commits not reachable from REV (what was introduced since REV).
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub since: Option<String>,
+    /// With --git: only the N newest commits (what they introduced).
+    #[arg(long, value_name = "N", requires = "git")]
+    pub max_commits: Option<usize>,
+    /// Scan what is staged for commit (the index), for pre-commit hooks.
+    #[arg(long)]
+    pub staged: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

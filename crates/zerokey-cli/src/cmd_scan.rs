@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use zerokey_core::{Allowlist, Matcher, RuleSet, SuppressionKind};
 use zerokey_report::{Format, RenderOptions, Report};
+use zerokey_scan::git::{self, GitOptions};
 use zerokey_scan::suppress::{PathGlobs, Policy};
 use zerokey_scan::{files, Origin, ScanOptions, ScanOutcome};
 
@@ -92,7 +93,31 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
 
     let progress =
         Progress::new(!global.quiet && !args.no_progress && std::io::stderr().is_terminal());
-    let mut outcome = if paths.is_empty() {
+    let git = args.git || args.staged;
+    if git && !stdin.is_empty() {
+        bail!("`-` (stdin) cannot be scanned with --git or --staged");
+    }
+    let mut outcome = if git {
+        let git_opts = GitOptions {
+            branch: args.branch.clone(),
+            since: args.since.clone(),
+            max_commits: args.max_commits,
+            threads: opts.threads,
+            max_file_size: opts.max_file_size,
+            exclude: opts.exclude.clone(),
+            verifier: opts.verifier.clone(),
+        };
+        let mut all = ScanOutcome::default();
+        for repo in &paths {
+            let one = if args.staged {
+                git::scan_staged(&matcher, repo, &git_opts, &progress)?
+            } else {
+                git::scan_history(&matcher, repo, &git_opts, &progress)?
+            };
+            all.merge(one);
+        }
+        all
+    } else if paths.is_empty() {
         ScanOutcome::default()
     } else {
         zerokey_scan::scan_paths(&matcher, &paths, &opts, &progress)?

@@ -11,6 +11,7 @@ use zerokey_core::Validation;
 /// Region used for STS when none is configured.
 const DEFAULT_REGION: &str = "us-east-1";
 
+#[derive(Debug)]
 pub struct StsVerifier {
     runtime: tokio::runtime::Runtime,
     region: String,

@@ -14,7 +14,7 @@ pub struct Verdict {
 }
 
 /// Checks credentials found by a scan.
-pub trait Verifier: Send + Sync {
+pub trait Verifier: Send + Sync + std::fmt::Debug {
     /// Checks an AWS access key id with its secret access key.
     fn verify_aws(&self, access_key_id: &[u8], secret_access_key: &[u8]) -> Verdict;
 }

@@ -2,16 +2,19 @@
 //! engine, and findings come back with locations in the original bytes.
 //!
 //! [`scan_paths`] walks directories in parallel; [`blob::scan_blob`] scans one in-memory blob;
-//! [`files::scan_stream`] scans a reader in bounded memory (stdin, big files).
+//! [`files::scan_stream`] scans a reader in bounded memory (stdin, big files);
+//! [`git::scan_history`] and [`git::scan_staged`] scan a repository's history or its index.
 
 pub mod blob;
 pub mod decode;
 pub mod files;
+pub mod git;
 pub mod locate;
 pub mod suppress;
 
 pub use blob::{scan_blob, scan_blob_with, BlobResult, Origin};
 pub use files::{scan_paths, scan_stream};
+pub use git::{scan_history, scan_staged, GitError, GitOptions};
 
 use std::cmp::Ordering;
 pub use zerokey_core::stats::{PathError, Stats};
@@ -29,7 +32,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// Options of a file scan.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// Worker threads; 0 means one per core.
     pub threads: usize,
@@ -95,6 +98,28 @@ pub struct ScanOutcome {
     pub stats: Stats,
     /// Paths that could not be read; the rest was scanned.
     pub errors: Vec<PathError>,
+}
+
+impl ScanOutcome {
+    /// Adds `other` (another root's scan) and restores report order.
+    pub fn merge(&mut self, other: ScanOutcome) {
+        self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
+        self.errors.extend(other.errors);
+        sort_findings(&mut self.findings);
+        self.suppressed
+            .sort_by(|a, b| finding_order(&a.finding, &b.finding));
+        let (s, o) = (&mut self.stats, other.stats);
+        s.files += o.files;
+        s.bytes += o.bytes;
+        s.blobs += o.blobs;
+        s.suppressed += o.suppressed;
+        s.skipped_binary += o.skipped_binary;
+        s.skipped_too_large += o.skipped_too_large;
+        s.skipped_symlinks += o.skipped_symlinks;
+        s.skipped_excluded += o.skipped_excluded;
+        s.errors += o.errors;
+    }
 }
 
 /// A scan that could not start.
