@@ -24,6 +24,8 @@ pub enum Validator {
     MixedChars,
     /// A PEM/OpenSSH/PGP block whose body is base64 of plausible length.
     PrivateKeyBody,
+    /// Base64 of `user:password` (HTTP Basic, Docker `auth`) with a real-looking password.
+    BasicAuth,
     /// Rejects strings of letters and separators only (identifiers, words, paths such as
     /// `kube-system/webhook-ca`): random keys of 20+ characters almost always contain a digit
     /// or a symbol.
@@ -53,6 +55,7 @@ impl Validator {
             Validator::NotUuid => ok(!contains_uuid(secret)),
             Validator::MixedChars => ok(mixed_chars(secret)),
             Validator::PrivateKeyBody => ok(private_key_body_ok(secret)),
+            Validator::BasicAuth => proven(basic_auth_ok(secret)),
             Validator::NotWord => ok(!secret
                 .iter()
                 .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))),
@@ -147,6 +150,24 @@ impl<'a> Parser<'a> {
         self.pos = end;
         Some(data)
     }
+}
+
+/// `secret` is base64 of printable `user:password` whose password is not a placeholder.
+fn basic_auth_ok(secret: &[u8]) -> bool {
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(secret) else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(&raw) else {
+        return false;
+    };
+    let Some((user, password)) = text.split_once(':') else {
+        return false;
+    };
+    !user.is_empty()
+        && password.len() >= 3
+        && text.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        && crate::filters::placeholder_reason(password.as_bytes()).is_none()
+        && !matches!(password, "password" | "secret" | "pass" | "admin")
 }
 
 fn is_hex_digest(s: &[u8]) -> bool {
@@ -253,6 +274,24 @@ mod tests {
             Validator::PypiMacaroon.check(b"pypi-AgEIcHlwaS5vcmcXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
             Outcome::Reject
         );
+    }
+
+    #[test]
+    fn basic_auth_needs_user_and_real_password() {
+        let enc = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert_eq!(
+            Validator::BasicAuth.check(enc("ci:Zq8vLm3nRt").as_bytes()),
+            Outcome::Proven
+        );
+        assert_eq!(
+            Validator::BasicAuth.check(enc("ci:changeme").as_bytes()),
+            Outcome::Reject
+        );
+        assert_eq!(
+            Validator::BasicAuth.check(enc("user").as_bytes()),
+            Outcome::Reject
+        );
+        assert_eq!(Validator::BasicAuth.check(b"not base64!"), Outcome::Reject);
     }
 
     #[test]
