@@ -1,5 +1,6 @@
 //! Where results go: stdout, or a file written atomically (temp file in the same directory,
-//! then rename), so a failed run never leaves a half-written report.
+//! then rename), so a failed run never leaves a half-written report. Devices and pipes are
+//! written in place; symlinks are followed.
 
 use anyhow::Context as _;
 use std::io::Write;
@@ -19,7 +20,20 @@ pub fn emit(
             Ok(())
         }
         Some(path) => {
-            let dir = match path.parent() {
+            // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a pipe) is written in
+            // place: renaming a temp file over it would replace the device with a file.
+            if let Ok(meta) = std::fs::metadata(path) {
+                if !meta.is_file() {
+                    let file = fs_err::OpenOptions::new().write(true).open(path)?;
+                    let mut w = std::io::BufWriter::new(file);
+                    write(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+                    w.flush()?;
+                    return Ok(());
+                }
+            }
+            // A symlink is followed, so the link stays and its target gets the report.
+            let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let dir = match target.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
@@ -32,7 +46,7 @@ pub fn emit(
                 write(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
                 w.flush()?;
             }
-            tmp.persist(path)
+            tmp.persist(&target)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(())
         }

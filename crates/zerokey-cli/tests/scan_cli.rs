@@ -303,3 +303,58 @@ fn results_are_identical_across_thread_counts_and_runs() {
     assert_eq!(one, run("4"));
     assert_eq!(one, run("2"));
 }
+
+/// Regression: `--output /dev/null` renamed a temp file over the device, leaving a regular
+/// file at /dev/null. Checked here on a FIFO (same rule: not a regular file, write in place).
+#[test]
+fn output_to_a_fifo_or_symlink_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = zerokey()
+        .current_dir(fixtures())
+        .args(["scan", "positives/.npmrc", "--format", "json", "--output"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = reader.join().unwrap();
+    assert!(got.contains("npm-access-token"), "{got}");
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(
+        std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()),
+        "FIFO was replaced"
+    );
+
+    // A symlink stays a symlink; its target gets the report.
+    let target = dir.path().join("real.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    zerokey()
+        .current_dir(fixtures())
+        .args(["scan", "positives/.npmrc", "--format", "json", "--output"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("npm-access-token"));
+}
