@@ -331,13 +331,15 @@ fn output_to_a_fifo_or_symlink_keeps_it() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let got = reader.join().unwrap();
-    assert!(got.contains("npm-access-token"), "{got}");
+    // Checked before joining the reader: had the FIFO been replaced, nothing would ever
+    // open it for writing and the reader would wait forever.
     let meta = std::fs::symlink_metadata(&fifo).unwrap();
     assert!(
         std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()),
         "FIFO was replaced"
     );
+    let got = reader.join().unwrap();
+    assert!(got.contains("npm-access-token"), "{got}");
 
     // A symlink stays a symlink; its target gets the report.
     let target = dir.path().join("real.json");
