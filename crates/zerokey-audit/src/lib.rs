@@ -1,0 +1,2 @@
+//! zerokey's auditor: models of workflows, IAM policies, Terraform and CloudFormation, and one
+//! file per audit under `audits/`.
