@@ -201,7 +201,8 @@ fn sqlite_findings_name_table_rowid_and_column() {
     // No extension: recognised by its magic bytes.
     let conn = rusqlite::Connection::open(dir.path().join("state")).unwrap();
     conn.execute_batch("CREATE TABLE t (x TEXT);").unwrap();
-    conn.execute("INSERT INTO t VALUES (?1)", [token(20)]).unwrap();
+    conn.execute("INSERT INTO t VALUES (?1)", [token(20)])
+        .unwrap();
     drop(conn);
     let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -250,7 +251,11 @@ fn sqlite_findings_name_table_rowid_and_column() {
     assert_eq!(fps.len(), 6, "one fingerprint per cell");
     assert_eq!(run.json["stats"]["files"], 2);
     // users 3, notes 1, credentials 1, kv 2, t 1, and sqlite_schema's 5 rows.
-    assert_eq!(run.json["stats"]["database_rows"], 13, "{}", run.json["stats"]);
+    assert_eq!(
+        run.json["stats"]["database_rows"], 13,
+        "{}",
+        run.json["stats"]
+    );
     assert_eq!(run.json["errors"], Value::Array(vec![]));
 
     // Read-only and immutable: nothing was written next to the databases, nothing changed.
@@ -337,7 +342,12 @@ fn archive_members_are_found_with_their_member_path() {
     let c = "c".repeat(64);
     let want: BTreeSet<_> = [
         place("github-pat-classic", "bundle.zip!config/.env", 2, 14),
-        place("github-pat-classic", "plugin!lib/inner.zip!inner.env", 2, 14),
+        place(
+            "github-pat-classic",
+            "plugin!lib/inner.zip!inner.env",
+            2,
+            14,
+        ),
         place("github-pat-classic", "backup.tar!etc/app.env", 2, 14),
         place("github-pat-classic", "backup.tgz!home/u/.env", 2, 14),
         place("github-pat-classic", "app.log.gz", 2, 14),
@@ -379,9 +389,14 @@ fn archive_members_are_found_with_their_member_path() {
     assert_no_secret("stdout", &run.stdout, &toks);
     assert_no_secret("stderr", &run.stderr, &toks);
 
-    // --no-archives: the same files are binary and skipped.
+    // --no-archives: the same files are binary (tar headers hold NUL bytes) and skipped.
     let off = scan(d, &[".", "--no-archives"]);
-    assert_eq!(places(&off.json).len(), 1, "only the gzip-free files");
+    assert_eq!(off.json["findings"], Value::Array(vec![]));
+    assert_eq!(
+        off.json["stats"]["skipped_binary"], 6,
+        "{}",
+        off.json["stats"]
+    );
 }
 
 #[test]
@@ -448,7 +463,10 @@ fn zip_and_gzip_bombs_are_skipped_with_a_reason() {
     write(
         d,
         "bomb.tar.gz",
-        &gzip(&tar_bytes(&[("big.log", &text), ("after.env", &env_file(&t))])),
+        &gzip(&tar_bytes(&[
+            ("big.log", &text),
+            ("after.env", &env_file(&t)),
+        ])),
     );
     let started = std::time::Instant::now();
     let run = scan(d, &["."]);
@@ -474,7 +492,12 @@ fn zip_and_gzip_bombs_are_skipped_with_a_reason() {
     let paths: Vec<&str> = skipped.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(
         paths,
-        ["bomb.gz", "bomb.tar.gz", "bomb.zip!aaaa.txt", "bomb.zip!zeros.bin"],
+        [
+            "bomb.gz",
+            "bomb.tar.gz",
+            "bomb.zip!aaaa.txt",
+            "bomb.zip!zeros.bin"
+        ],
         "{skipped:#?}"
     );
     for (path, reason) in &skipped {
@@ -485,7 +508,8 @@ fn zip_and_gzip_bombs_are_skipped_with_a_reason() {
     }
     assert_eq!(run.json["stats"]["skipped_members"], 4);
     assert!(
-        run.stderr.contains("zerokey: skipped bomb.gz: compression ratio above 100"),
+        run.stderr
+            .contains("zerokey: skipped bomb.gz: compression ratio above 100"),
         "{}",
         run.stderr
     );
@@ -518,7 +542,10 @@ fn nesting_deeper_than_the_limit_is_skipped() {
     let run = scan(d, &[".", "--archive-max-depth", "3"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.json["findings"], Value::Array(vec![]));
-    assert_eq!(run.json["skipped"][0]["path"], "nested.zip!l1.zip!l2.zip!l3.zip");
+    assert_eq!(
+        run.json["skipped"][0]["path"],
+        "nested.zip!l1.zip!l2.zip!l3.zip"
+    );
     let reason = run.json["skipped"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("--archive-max-depth"), "{reason}");
 }
@@ -571,8 +598,11 @@ fn corrupt_and_truncated_inputs_are_named_errors_not_panics() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch("CREATE TABLE t (x TEXT);").unwrap();
         for i in 0..2000 {
-            conn.execute("INSERT INTO t VALUES (?1)", [format!("row {i} {}", "z".repeat(50))])
-                .unwrap();
+            conn.execute(
+                "INSERT INTO t VALUES (?1)",
+                [format!("row {i} {}", "z".repeat(50))],
+            )
+            .unwrap();
         }
     }
     let bytes = std::fs::read(&db).unwrap();
@@ -597,10 +627,22 @@ fn corrupt_and_truncated_inputs_are_named_errors_not_panics() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{}: {}", e["path"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["path"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
         .collect();
     let named = |name: &str| errors.iter().any(|e| e.starts_with(name));
-    for name in ["corrupt.db", "cut.db", "truncated.tar", "truncated.tgz", "corrupt.zip"] {
+    for name in [
+        "corrupt.db",
+        "cut.db",
+        "truncated.tar",
+        "truncated.tgz",
+        "corrupt.zip",
+    ] {
         assert!(named(name), "no error for {name}: {errors:#?}");
         assert!(
             run.stderr.contains(&format!("zerokey: warning: {name}")),
@@ -625,10 +667,18 @@ fn archive_scans_are_deterministic_and_baselines_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     make_db(&d.join("app.db"), 110);
-    write(d, "image.tar", &docker_image(&token(120), &token(121), &token(122)));
+    write(
+        d,
+        "image.tar",
+        &docker_image(&token(120), &token(121), &token(122)),
+    );
     // The same secret in two members is two findings with their own fingerprints.
     let same = env_file(&token(130));
-    write(d, "twice.zip", &zip_bytes(&[("a/.env", &same), ("b/.env", &same)]));
+    write(
+        d,
+        "twice.zip",
+        &zip_bytes(&[("a/.env", &same), ("b/.env", &same)]),
+    );
     let one = scan(d, &[".", "-j", "1"]);
     let four = scan(d, &[".", "-j", "4"]);
     assert_eq!(one.json["findings"], four.json["findings"]);
@@ -656,7 +706,11 @@ fn archive_scans_are_deterministic_and_baselines_round_trip() {
     write(
         d,
         "twice.zip",
-        &zip_bytes(&[("a/.env", &same), ("b/.env", &same), ("c/.env", &env_file(&token(131)))]),
+        &zip_bytes(&[
+            ("a/.env", &same),
+            ("b/.env", &same),
+            ("c/.env", &env_file(&token(131))),
+        ]),
     );
     let third = scan(d, &[".", "--baseline", "baseline.json"]);
     assert_eq!(

@@ -116,7 +116,10 @@ fn sarif_validates_against_the_2_1_0_schema() {
     );
     // A database cell: the file is the artifact, the cell its logical location.
     let cell = &results[2]["locations"][0];
-    assert_eq!(cell["physicalLocation"]["artifactLocation"]["uri"], "app.db");
+    assert_eq!(
+        cell["physicalLocation"]["artifactLocation"]["uri"],
+        "app.db"
+    );
     assert_eq!(
         cell["logicalLocations"][0]["fullyQualifiedName"],
         "app.db:users[rowid=3].api_key"
@@ -131,7 +134,10 @@ fn json_lists_findings_suppressed_stats_and_errors() {
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
     assert_eq!(doc["findings"][0].get("location"), None);
-    assert_eq!(doc["findings"][2]["location"], "app.db:users[rowid=3].api_key");
+    assert_eq!(
+        doc["findings"][2]["location"],
+        "app.db:users[rowid=3].api_key"
+    );
     assert_eq!(doc["findings"][2]["path"], "app.db");
     assert_eq!(doc["skipped"][0]["path"], "image.tar!layer.tar.gz");
     assert_eq!(doc["findings"][0]["commit"], serde_json::Value::Null);

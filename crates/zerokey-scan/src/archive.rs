@@ -459,13 +459,8 @@ fn scan_leaf(
         if is_binary(&buf) {
             out.binary += 1;
         } else {
-            out.result.extend(scan_blob_layer(
-                env.matcher,
-                &origin,
-                &buf,
-                verifier,
-                layer,
-            ));
+            out.result
+                .extend(scan_blob_layer(env.matcher, &origin, &buf, verifier, layer));
         }
         return Ok(());
     }
@@ -514,15 +509,7 @@ fn scan_gzip(
         stopped: false,
         cause: &upstream,
     };
-    match scan_member(
-        env,
-        out,
-        inner,
-        &mut inflated,
-        None,
-        depth,
-        Some("gzip"),
-    ) {
+    match scan_member(env, out, inner, &mut inflated, None, depth, Some("gzip")) {
         Ok(()) => Ok(()),
         Err(Broken) => {
             let err = io::Error::other("read error");
@@ -655,10 +642,7 @@ fn scan_zip_reader<R: Read + Seek>(
         let file = match archive.by_index(i) {
             Ok(f) => f,
             Err(e) => {
-                out.error(
-                    env.location(&name),
-                    format!("corrupt zip member: {e}"),
-                );
+                out.error(env.location(&name), format!("corrupt zip member: {e}"));
                 continue;
             }
         };

@@ -296,7 +296,9 @@ pub fn scan_text(
 /// starts in a cell's `column = ` prefix belongs to that cell).
 fn cell_at(cells: &[Cell], off: usize) -> Option<&Cell> {
     let idx = cells.partition_point(|c| c.start <= off);
-    cells.get(idx.saturating_sub(1)).filter(|_| !cells.is_empty())
+    cells
+        .get(idx.saturating_sub(1))
+        .filter(|_| !cells.is_empty())
 }
 
 /// Pairs each AWS secret with the nearest AWS key id of the same text and asks the verifier;

@@ -26,14 +26,22 @@ use zerokey_core::{Finding, Suppressed};
 
 /// The report order: path, location inside it, line, column, rule, commit.
 pub fn finding_order(a: &Finding, b: &Finding) -> Ordering {
-    (&a.path, &a.location, a.line, a.column, &a.rule_id, &a.commit).cmp(&(
-        &b.path,
-        &b.location,
-        b.line,
-        b.column,
-        &b.rule_id,
-        &b.commit,
-    ))
+    (
+        &a.path,
+        &a.location,
+        a.line,
+        a.column,
+        &a.rule_id,
+        &a.commit,
+    )
+        .cmp(&(
+            &b.path,
+            &b.location,
+            b.line,
+            b.column,
+            &b.rule_id,
+            &b.commit,
+        ))
 }
 
 /// Sorts findings into report order (deterministic whatever the thread count).

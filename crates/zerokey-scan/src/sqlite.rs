@@ -42,7 +42,10 @@ fn ident(name: &str) -> String {
     {
         name.to_string()
     } else {
-        format!("\"{}\"", name.replace('"', "\"\"").replace(char::is_control, "?"))
+        format!(
+            "\"{}\"",
+            name.replace('"', "\"\"").replace(char::is_control, "?")
+        )
     }
 }
 
