@@ -454,7 +454,7 @@ mod tests {
             ("MY_API_TOKEN".into(), "plain".into()),
             (
                 "BUILD_NOTE".into(),
-                "ghp_R8nT2vXq9LmK4pW7sB3dF6gH1jZ0cV5yU8eQ".into(),
+                "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".into(),
             ),
             ("AWS_REGION".into(), "eu-west-1".into()),
         ];
@@ -468,7 +468,7 @@ mod tests {
     fn redacts_engine_finds_and_known_values() {
         let known = SecretString::from("wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1".to_string());
         let r = Redactor::new(Arc::new(matcher()), &[&known]);
-        let line = b"key=wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1 gh=ghp_R8nT2vXq9LmK4pW7sB3dF6gH1jZ0cV5yU8eQ\n";
+        let line = b"key=wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1 gh=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\n";
         let out = r.redact_line(line);
         let text = String::from_utf8_lossy(&out);
         assert!(!text.contains("XUtnFEMI"), "{text}");

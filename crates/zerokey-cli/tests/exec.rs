@@ -20,7 +20,7 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/deploy";
 const BASE_KEY_ID: &str = "AKIAQZKCANARYBASEKEY";
 const BASE_SECRET: &str = "zkCanaryBaseSecretKey0123456789abcdefGHI";
 /// A secret under an innocent name: only the engine (on the value) can tell.
-const VALUE_CANARY: &str = "ghp_R8nT2vXq9LmK4pW7sB3dF6gH1jZ0cV5yU8eQ";
+const VALUE_CANARY: &str = "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";
 /// A plain value under a secret-looking name: only the name can tell.
 const NAME_CANARY: &str = "zk-canary-plain-value-behind-a-token-name";
 
@@ -194,7 +194,18 @@ fn exit_codes_pass_through() {
 }
 
 fn spawn_waiting(sb: &Sandbox, script: &str) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
-    let mut cmd: std::process::Command = exec_cmd(sb).into();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("zerokey"));
+    cmd.env_clear()
+        .current_dir(sb.path())
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", sb.path().join("home"))
+        .env("TMPDIR", sb.path().join("tmp"))
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", BASE_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET)
+        .args(["exec", "--role-arn", ROLE, "--external-id", "zk-ext-42"]);
     let mut child = cmd
         .args(["--", "sh", "-c", script])
         .stdout(Stdio::piped())

@@ -441,11 +441,11 @@ fn secret_errors_name_the_secret_and_never_its_value() {
     ] {
         let mut cmd = oidc(&sb);
         cmd.args(["retrieve", "--role-arn", ROLE, "--secret-name", name, "--token-file"])
-            .arg(&file)
-            .args(["--env", "PYPI_TOKEN", "--", "sh", "-c", "echo child-ran"]);
+            .arg(&file);
         if let Some(k) = key {
             cmd.args(["--json-key", k]);
         }
+        cmd.args(["--env", "PYPI_TOKEN", "--", "sh", "-c", "echo child-ran"]);
         assert_fails(&sb, cmd, &[want]);
     }
 }
