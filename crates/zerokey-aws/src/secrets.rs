@@ -166,7 +166,11 @@ fn wipe(v: &mut serde_json::Value) {
 
 /// Picks `key` out of a JSON-object secret (`{"token": "pypi-…"}`). Numbers and booleans are
 /// returned as their JSON text. The parsed copy is wiped before returning.
-pub fn json_key(secret: &SecretString, name: &str, key: &str) -> Result<SecretString, SecretsError> {
+pub fn json_key(
+    secret: &SecretString,
+    name: &str,
+    key: &str,
+) -> Result<SecretString, SecretsError> {
     let mut value: serde_json::Value = match serde_json::from_str(secret.expose_secret()) {
         Ok(v) => v,
         Err(_) => {
@@ -221,8 +225,13 @@ mod tests {
             assert!(err.contains(want), "{err}");
             assert!(!err.contains("CANARY"), "{err}");
         }
-        let err = json_key(&s("pypi-CANARY"), "x", "token").unwrap_err().to_string();
-        assert!(err.contains("not a JSON object") && !err.contains("CANARY"), "{err}");
+        let err = json_key(&s("pypi-CANARY"), "x", "token")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not a JSON object") && !err.contains("CANARY"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -167,14 +167,19 @@ pub fn validate_role_arn(arn: &str) -> Result<(), String> {
             "{arn:?} is not an IAM role ARN (expected arn:aws:iam::123456789012:role/NAME)"
         ));
     };
-    if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b") {
+    if !matches!(
+        partition,
+        "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b"
+    ) {
         return Err(format!("{arn:?}: unknown partition {partition:?}"));
     }
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{arn:?}: the account id must be 12 digits"));
     }
     let Some(name) = resource.strip_prefix("role/") else {
-        return Err(format!("{arn:?}: not a role (the resource must start with role/)"));
+        return Err(format!(
+            "{arn:?}: not a role (the resource must start with role/)"
+        ));
     };
     let ok = |b: u8| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b);
     if name.is_empty() || name.len() > 512 || !name.bytes().all(ok) || name.ends_with('/') {
@@ -267,8 +272,11 @@ pub async fn assume_role(req: &AssumeRoleRequest) -> Result<TempCredentials, Tem
                 .code()
                 .map_or_else(|| format!("HTTP {status}"), str::to_string);
             Err(match code.as_str() {
-                "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken"
-                | "InvalidAccessKeyId" | "InvalidToken" => TempRoleError::BaseRejected { code },
+                "InvalidClientTokenId"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "InvalidAccessKeyId"
+                | "InvalidToken" => TempRoleError::BaseRejected { code },
                 _ if status == 403 || code == "AccessDenied" => TempRoleError::Denied {
                     role_arn: req.role_arn.clone(),
                     code,

@@ -185,8 +185,7 @@ impl WebIdentityToken {
         if !serde_json::from_slice::<serde_json::Value>(&header).is_ok_and(|v| v.is_object()) {
             return Err(not_jwt("header is not a JSON object"));
         }
-        let payload =
-            b64url_decode(parts[1]).ok_or_else(|| not_jwt("payload is not base64url"))?;
+        let payload = b64url_decode(parts[1]).ok_or_else(|| not_jwt("payload is not base64url"))?;
         let value: serde_json::Value =
             serde_json::from_slice(&payload).map_err(|_| not_jwt("payload is not JSON"))?;
         let obj = value
@@ -361,7 +360,9 @@ pub async fn assume_role_with_web_identity(
                 .code()
                 .map_or_else(|| format!("HTTP {status}"), str::to_string);
             Err(match code.as_str() {
-                "InvalidIdentityToken" | "ExpiredTokenException" | "IDPRejectedClaim"
+                "InvalidIdentityToken"
+                | "ExpiredTokenException"
+                | "IDPRejectedClaim"
                 | "IDPCommunicationError" => WebIdentityError::TokenRejected { code },
                 _ if status == 403 || code == "AccessDenied" => {
                     WebIdentityError::RoleNotAssumable {
@@ -413,7 +414,9 @@ mod tests {
     fn expired_and_wrong_audience() {
         let t = WebIdentityToken::parse(jwt(r#"{"aud":["a","b"],"exp":1000}"#), "f").unwrap();
         match t.check("a", at(1300), 0) {
-            Err(TokenError::Expired { ago, expired_at, .. }) => {
+            Err(TokenError::Expired {
+                ago, expired_at, ..
+            }) => {
                 assert_eq!(ago, "5m 0s");
                 assert_eq!(expired_at, "1970-01-01T00:16:40Z");
             }

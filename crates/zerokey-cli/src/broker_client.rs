@@ -8,8 +8,8 @@ use anyhow::{bail, Context as _};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::OffsetDateTime;
-use zerokey_aws::TempCredentials;
 use zeroize::{Zeroize, Zeroizing};
+use zerokey_aws::TempCredentials;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,7 +92,12 @@ pub async fn connection_credentials(
     let body = Zeroizing::new(
         resp.bytes()
             .await
-            .map_err(|e| anyhow::anyhow!("broker {server}: reading the answer failed ({})", e.without_url()))?
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "broker {server}: reading the answer failed ({})",
+                    e.without_url()
+                )
+            })?
             .to_vec(),
     );
     if !status.is_success() {

@@ -15,8 +15,8 @@ use std::process::Stdio;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::signal::unix::{signal, SignalKind};
-use zerokey_core::Matcher;
 use zeroize::Zeroizing;
+use zerokey_core::Matcher;
 
 /// Variables that hold or point at credentials of the parent: never passed on, whatever their
 /// value (unless `--pass-env`). The ones the child gets from us are set afresh.

@@ -29,14 +29,24 @@ pub struct ExecArgs {
     )]
     pub role_arn: Option<String>,
     /// External ID the role's trust policy requires.
-    #[arg(long, value_name = "ID", env = "ZEROKEY_EXTERNAL_ID", requires = "role_arn")]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "ZEROKEY_EXTERNAL_ID",
+        requires = "role_arn"
+    )]
     pub external_id: Option<String>,
     /// Get the credentials from this connection of a zerokey broker (needs --server and an
     /// API token in ZEROKEY_TOKEN).
     #[arg(long, value_name = "ID", requires = "server")]
     pub connection: Option<String>,
     /// The broker's URL, e.g. https://zerokey.example.com.
-    #[arg(long, value_name = "URL", env = "ZEROKEY_SERVER", requires = "connection")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ZEROKEY_SERVER",
+        requires = "connection"
+    )]
     pub server: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
@@ -103,7 +113,9 @@ impl RunArgs {
 /// The engine with the built-in rules, for environment scrubbing and output redaction.
 pub fn engine() -> anyhow::Result<Arc<Matcher>> {
     let set = RuleSet::builtin().context("built-in rules")?;
-    Ok(Arc::new(Matcher::new(&set).context("compiling the built-in rules")?))
+    Ok(Arc::new(
+        Matcher::new(&set).context("compiling the built-in rules")?,
+    ))
 }
 
 /// A current-thread runtime: one child, a few HTTP calls.

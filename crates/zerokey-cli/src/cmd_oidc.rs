@@ -193,11 +193,7 @@ struct Summary<'a> {
 
 fn until(t: OffsetDateTime) -> String {
     let secs = (t - OffsetDateTime::now_utc()).whole_seconds();
-    let (sign, secs) = if secs < 0 {
-        ("ago", -secs)
-    } else {
-        ("", secs)
-    };
+    let (sign, secs) = if secs < 0 { ("ago", -secs) } else { ("", secs) };
     let d = match secs {
         0..=59 => format!("{secs}s"),
         60..=3599 => format!("{}m {}s", secs / 60, secs % 60),
@@ -242,7 +238,9 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
         })
     })?;
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).context("writing to stdout")?;
+    stdout
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
     stdout.flush().context("writing to stdout")?;
     Ok(0)
 }
@@ -291,7 +289,9 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
         }
         (Some(_), _, true) => bail!("--env NAME needs a COMMAND after `--` to give the secret to"),
         (None, true, true) => {}
-        (None, true, false) => bail!("--print and a COMMAND exclude each other; use --env NAME -- COMMAND"),
+        (None, true, false) => {
+            bail!("--print and a COMMAND exclude each other; use --env NAME -- COMMAND")
+        }
         (None, false, _) => bail!(
             "say where the secret goes: --env NAME -- COMMAND (recommended: only that command \
              sees it) or --print (stdout)"
@@ -359,7 +359,11 @@ async fn give_to_child(
 fn print_secret(secret: &SecretString) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout().lock();
     if in_github_actions() {
-        for line in secret.expose_secret().lines().filter(|l| !l.trim().is_empty()) {
+        for line in secret
+            .expose_secret()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             writeln!(stdout, "::add-mask::{line}").context("writing to stdout")?;
         }
     }

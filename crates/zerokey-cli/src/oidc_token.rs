@@ -11,8 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use zerokey_aws::web_identity::{WebIdentityToken, MAX_TOKEN_BYTES};
 use zeroize::Zeroizing;
+use zerokey_aws::web_identity::{WebIdentityToken, MAX_TOKEN_BYTES};
 
 /// A place a token can be read from.
 pub enum TokenSource {
@@ -132,7 +132,8 @@ pub async fn fetch(source: &TokenSource, audience: &str) -> anyhow::Result<WebId
 }
 
 fn read_token_file(path: &Path, flag: &str) -> anyhow::Result<SecretString> {
-    let file = fs_err::File::open(path).with_context(|| format!("{flag}: cannot read the token"))?;
+    let file =
+        fs_err::File::open(path).with_context(|| format!("{flag}: cannot read the token"))?;
     let mut buf = Zeroizing::new(Vec::new());
     file.take(MAX_TOKEN_BYTES as u64 + 1)
         .read_to_end(&mut buf)
@@ -144,7 +145,10 @@ fn read_token_file(path: &Path, flag: &str) -> anyhow::Result<SecretString> {
         );
     }
     let text = std::str::from_utf8(&buf).map_err(|_| {
-        anyhow::anyhow!("{flag} {}: not UTF-8 text, not an OIDC token", path.display())
+        anyhow::anyhow!(
+            "{flag} {}: not UTF-8 text, not an OIDC token",
+            path.display()
+        )
     })?;
     Ok(SecretString::from(text.to_string()))
 }
@@ -200,7 +204,9 @@ async fn request_github(
             .to_vec(),
     );
     let mut parsed: GitHubTokenBody = serde_json::from_slice(&body).map_err(|_| {
-        anyhow::anyhow!("the GitHub Actions OIDC endpoint's answer has no token (expected {{\"value\": …}})")
+        anyhow::anyhow!(
+            "the GitHub Actions OIDC endpoint's answer has no token (expected {{\"value\": …}})"
+        )
     })?;
     Ok(SecretString::from(std::mem::take(&mut parsed.value)))
 }
@@ -222,7 +228,10 @@ mod tests {
     fn order_of_sources() {
         let all = [
             (AWS_WEB_IDENTITY_TOKEN_FILE, "/env/token"),
-            (ACTIONS_ID_TOKEN_REQUEST_URL, "https://gh.example/t?api-version=2.0"),
+            (
+                ACTIONS_ID_TOKEN_REQUEST_URL,
+                "https://gh.example/t?api-version=2.0",
+            ),
             (ACTIONS_ID_TOKEN_REQUEST_TOKEN, "CANARYREQ"),
         ];
         let s = discover(Some(Path::new("/flag/token")), env(&all)).unwrap();

@@ -71,7 +71,10 @@ fn child_gets_working_temporary_credentials_and_not_the_base_keys() {
         "{v}"
     );
     let key_id = env["AWS_ACCESS_KEY_ID"].as_str().unwrap();
-    assert!(key_id.starts_with("ASIA") && key_id != BASE_KEY_ID, "{key_id}");
+    assert!(
+        key_id.starts_with("ASIA") && key_id != BASE_KEY_ID,
+        "{key_id}"
+    );
     let temp_secret = env["AWS_SECRET_ACCESS_KEY"].as_str().unwrap().to_string();
     let session_token = env["AWS_SESSION_TOKEN"].as_str().unwrap().to_string();
     assert!(temp_secret != BASE_SECRET && !session_token.is_empty());
@@ -179,7 +182,12 @@ fn redact_output_hides_credentials_the_child_prints() {
 #[test]
 fn exit_codes_pass_through() {
     let sb = Sandbox::new();
-    for (script, code) in [("exit 0", 0), ("exit 7", 7), ("kill -TERM $$", 143), ("kill -KILL $$", 137)] {
+    for (script, code) in [
+        ("exit 0", 0),
+        ("exit 7", 7),
+        ("kill -TERM $$", 143),
+        ("kill -KILL $$", 137),
+    ] {
         let out = exec_cmd(&sb)
             .args(["--", "sh", "-c", script])
             .output()
@@ -193,7 +201,10 @@ fn exit_codes_pass_through() {
     assert_eq!(missing.status.code(), Some(127));
 }
 
-fn spawn_waiting(sb: &Sandbox, script: &str) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+fn spawn_waiting(
+    sb: &Sandbox,
+    script: &str,
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("zerokey"));
     cmd.env_clear()
         .current_dir(sb.path())
@@ -230,8 +241,9 @@ fn signals_are_forwarded_to_the_child() {
         (Signal::SIGHUP, "HUP"),
         (Signal::SIGQUIT, "QUIT"),
     ] {
-        let script =
-            format!("trap 'echo got-{name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done");
+        let script = format!(
+            "trap 'echo got-{name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done"
+        );
         let (mut child, mut out) = spawn_waiting(&sb, &script);
         kill(Pid::from_raw(child.id() as i32), sig).unwrap();
         let status = child.wait().unwrap();
@@ -251,7 +263,10 @@ fn bad_input_is_refused_with_exit_2() {
     let sb = Sandbox::new();
     for (args, want) in [
         (vec!["--duration", "60", "--", "true"], "--duration"),
-        (vec!["--external-id", "has space", "--", "true"], "--external-id"),
+        (
+            vec!["--external-id", "has space", "--", "true"],
+            "--external-id",
+        ),
         (vec!["--region", "EU WEST", "--", "true"], "--region"),
         (vec!["--pass-env", "1BAD", "--", "true"], "--pass-env"),
     ] {
@@ -270,7 +285,13 @@ fn bad_input_is_refused_with_exit_2() {
     }
     let out = sb
         .zerokey(endpoint())
-        .args(["exec", "--role-arn", "arn:aws:iam::123:role/x", "--", "true"])
+        .args([
+            "exec",
+            "--role-arn",
+            "arn:aws:iam::123:role/x",
+            "--",
+            "true",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

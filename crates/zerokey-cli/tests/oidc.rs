@@ -14,9 +14,7 @@ mod support;
 
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
-use support::{
-    assert_outputs_clean, emulator_python, github_claims, jwt, FakeServer, Sandbox,
-};
+use support::{assert_outputs_clean, emulator_python, github_claims, jwt, FakeServer, Sandbox};
 
 const PORT: u16 = 5131;
 const ROLE: &str = "arn:aws:iam::123456789012:role/ci-publish";
@@ -107,9 +105,15 @@ impl FakeGitHubOidcIssuer {
             if req.header("authorization") != Some(&format!("bearer {REQUEST_TOKEN}")) {
                 return (401, "application/json", r#"{"message":"bad token"}"#.into());
             }
-            let aud = req.query("audience").unwrap_or_else(|| "https://github.com/octo-org".into());
+            let aud = req
+                .query("audience")
+                .unwrap_or_else(|| "https://github.com/octo-org".into());
             let token = jwt(&github_claims(&aud, exp_in), TOKEN_SIG);
-            (200, "application/json", serde_json::json!({"count": 1, "value": token}).to_string())
+            (
+                200,
+                "application/json",
+                serde_json::json!({"count": 1, "value": token}).to_string(),
+            )
         });
         FakeGitHubOidcIssuer { server }
     }
@@ -163,13 +167,23 @@ fn summary_from_a_token_file_shows_claims_identity_and_expiry() {
     assert_outputs_clean(&out, &canaries());
 
     let json = oidc(&sb)
-        .args(["summary", "--format", "json", "--role-arn", ROLE, "--token-file"])
+        .args([
+            "summary",
+            "--format",
+            "json",
+            "--role-arn",
+            ROLE,
+            "--token-file",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     assert_ok(&json);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(v["claims"]["subject"], "repo:octo-org/octo-lib:ref:refs/heads/main");
+    assert_eq!(
+        v["claims"]["subject"],
+        "repo:octo-org/octo-lib:ref:refs/heads/main"
+    );
     assert_eq!(v["account"], "123456789012");
     let session = time::OffsetDateTime::parse(
         v["session_expires_at"].as_str().unwrap(),
@@ -177,7 +191,10 @@ fn summary_from_a_token_file_shows_claims_identity_and_expiry() {
     )
     .unwrap();
     let left = (session - time::OffsetDateTime::now_utc()).whole_seconds();
-    assert!((800..=1000).contains(&left), "default session 15 min, got {left}s");
+    assert!(
+        (800..=1000).contains(&left),
+        "default session 15 min, got {left}s"
+    );
     assert_outputs_clean(&json, &canaries());
 }
 
@@ -191,11 +208,17 @@ fn summary_from_the_fake_github_endpoint() {
     assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("the GitHub Actions OIDC endpoint"), "{text}");
-    assert!(text.contains("assumed-role/ci-publish/zerokey-gha-4242"), "{text}");
+    assert!(
+        text.contains("assumed-role/ci-publish/zerokey-gha-4242"),
+        "{text}"
+    );
     let reqs = gh.server.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].method, "GET");
-    assert_eq!(reqs[0].query("audience").as_deref(), Some("sts.amazonaws.com"));
+    assert_eq!(
+        reqs[0].query("audience").as_deref(),
+        Some("sts.amazonaws.com")
+    );
     assert_eq!(reqs[0].query("api-version").as_deref(), Some("2.0"));
     assert_outputs_clean(&out, &canaries());
     sb.assert_no_canary_in_files(&[TOKEN_SIG, REQUEST_TOKEN]);
@@ -204,11 +227,19 @@ fn summary_from_the_fake_github_endpoint() {
     let mut cmd = oidc(&sb);
     gh.env(&mut cmd);
     let out = cmd
-        .args(["summary", "--role-arn", ROLE, "--audience", "https://example.com/aud"])
+        .args([
+            "summary",
+            "--role-arn",
+            ROLE,
+            "--audience",
+            "https://example.com/aud",
+        ])
         .output()
         .unwrap();
     assert_ok(&out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("audience         https://example.com/aud"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("audience         https://example.com/aud")
+    );
 }
 
 const HASH_CHILD: &str = r#"
@@ -223,7 +254,16 @@ fn retrieve_gives_a_string_secret_to_one_command() {
     let file = token_file(&sb, &github_claims("sts.amazonaws.com", 600));
     let out = oidc(&sb)
         .env("AWS_WEB_IDENTITY_TOKEN_FILE", &file)
-        .args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-token", "--env", "PYPI_TOKEN", "--"])
+        .args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            "ci/pypi-token",
+            "--env",
+            "PYPI_TOKEN",
+            "--",
+        ])
         .arg(emulator_python())
         .args(["-c", HASH_CHILD])
         .output()
@@ -245,7 +285,15 @@ fn retrieve_a_json_key_from_the_fake_github_endpoint() {
     let mut cmd = oidc(&sb);
     gh.env(&mut cmd);
     let out = cmd
-        .args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-json", "--json-key", "token"])
+        .args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            "ci/pypi-json",
+            "--json-key",
+            "token",
+        ])
         .args(["--env", "PYPI_TOKEN", "--"])
         .arg(emulator_python())
         .args(["-c", HASH_CHILD])
@@ -265,9 +313,24 @@ fn retrieve_redact_output_hides_the_secret_if_the_command_prints_it() {
     let sb = Sandbox::new();
     let file = token_file(&sb, &github_claims("sts.amazonaws.com", 600));
     let out = oidc(&sb)
-        .args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-token", "--token-file"])
+        .args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            "ci/pypi-token",
+            "--token-file",
+        ])
         .arg(&file)
-        .args(["--env", "PYPI_TOKEN", "--redact-output", "--", "sh", "-c", "echo \"oops $PYPI_TOKEN\""])
+        .args([
+            "--env",
+            "PYPI_TOKEN",
+            "--redact-output",
+            "--",
+            "sh",
+            "-c",
+            "echo \"oops $PYPI_TOKEN\"",
+        ])
         .output()
         .unwrap();
     assert_ok(&out);
@@ -281,16 +344,30 @@ fn retrieve_print_needs_the_flag_and_masks_in_github_actions() {
     let file = token_file(&sb, &github_claims("sts.amazonaws.com", 600));
     let base = |sb: &Sandbox| {
         let mut c = oidc(sb);
-        c.args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-token", "--token-file"])
-            .arg(&file);
+        c.args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            "ci/pypi-token",
+            "--token-file",
+        ])
+        .arg(&file);
         c
     };
     // Asked for: stdout is the secret.
     let out = base(&sb).arg("--print").output().unwrap();
     assert_ok(&out);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{STRING_SECRET}\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{STRING_SECRET}\n")
+    );
     // In GitHub Actions the mask comes first.
-    let out = base(&sb).arg("--print").env("GITHUB_ACTIONS", "true").output().unwrap();
+    let out = base(&sb)
+        .arg("--print")
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
     assert_ok(&out);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -313,13 +390,24 @@ fn export_github_env_is_refused_and_writes_nothing() {
     let out = oidc(&sb)
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_ENV", &github_env)
-        .args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-token", "--export-github-env", "--token-file"])
+        .args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            "ci/pypi-token",
+            "--export-github-env",
+            "--token-file",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--export-github-env is refused"), "{stderr}");
+    assert!(
+        stderr.contains("--export-github-env is refused"),
+        "{stderr}"
+    );
     assert!(stderr.contains("every later step"), "{stderr}");
     assert_eq!(std::fs::read(&github_env).unwrap(), b"");
     assert_outputs_clean(&out, &canaries());
@@ -346,12 +434,30 @@ print(json.dumps({"arn": boto3.client("sts").get_caller_identity()["Arn"],
         .unwrap();
     assert_ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["arn"], "arn:aws:sts::123456789012:assumed-role/ci-publish/zerokey-gha-4242");
-    let names: Vec<&str> = v["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
-    for gone in ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"] {
+    assert_eq!(
+        v["arn"],
+        "arn:aws:sts::123456789012:assumed-role/ci-publish/zerokey-gha-4242"
+    );
+    let names: Vec<&str> = v["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for gone in [
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+    ] {
         assert!(!names.contains(&gone), "{gone} reached the child");
     }
-    for present in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CREDENTIAL_EXPIRATION"] {
+    for present in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_CREDENTIAL_EXPIRATION",
+    ] {
         assert!(names.contains(&present), "{present} missing");
     }
     assert_outputs_clean(&out, &canaries());
@@ -366,7 +472,11 @@ fn assert_fails(sb: &Sandbox, mut cmd: assert_cmd::Command, want: &[&str]) {
     for w in want {
         assert!(stderr.contains(w), "missing {w:?} in: {stderr}");
     }
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_outputs_clean(&out, &canaries());
     sb.assert_no_canary_in_files(&[STRING_SECRET, JSON_SECRET_TOKEN, REQUEST_TOKEN]);
 }
@@ -376,8 +486,16 @@ fn expired_token_is_refused_with_its_expiry() {
     let sb = Sandbox::new();
     let file = token_file(&sb, &github_claims("sts.amazonaws.com", -300));
     let mut cmd = oidc(&sb);
-    cmd.args(["retrieve", "--role-arn", ROLE, "--secret-name", "ci/pypi-token", "--print", "--token-file"])
-        .arg(&file);
+    cmd.args([
+        "retrieve",
+        "--role-arn",
+        ROLE,
+        "--secret-name",
+        "ci/pypi-token",
+        "--print",
+        "--token-file",
+    ])
+    .arg(&file);
     assert_fails(&sb, cmd, &["expired at 20", "ago", "request a fresh token"]);
     // From GitHub too.
     let gh = FakeGitHubOidcIssuer::start(-60);
@@ -392,8 +510,16 @@ fn wrong_audience_is_refused() {
     let sb = Sandbox::new();
     let file = token_file(&sb, &github_claims("https://github.com/octo-org", 600));
     let mut cmd = oidc(&sb);
-    cmd.args(["summary", "--role-arn", ROLE, "--token-file"]).arg(&file);
-    assert_fails(&sb, cmd, &["audience [\"https://github.com/octo-org\"]", "\"sts.amazonaws.com\" is required"]);
+    cmd.args(["summary", "--role-arn", ROLE, "--token-file"])
+        .arg(&file);
+    assert_fails(
+        &sb,
+        cmd,
+        &[
+            "audience [\"https://github.com/octo-org\"]",
+            "\"sts.amazonaws.com\" is required",
+        ],
+    );
 }
 
 #[test]
@@ -411,20 +537,30 @@ fn missing_token_sources_and_variables_are_named() {
         .args(["summary", "--role-arn", ROLE]);
     assert_fails(&sb, cmd, &["ACTIONS_ID_TOKEN_REQUEST_URL is not"]);
     let mut cmd = oidc(&sb);
-    cmd.args(["summary", "--role-arn", ROLE, "--token-file", "missing-token"]);
+    cmd.args([
+        "summary",
+        "--role-arn",
+        ROLE,
+        "--token-file",
+        "missing-token",
+    ]);
     assert_fails(&sb, cmd, &["--token-file", "missing-token"]);
     // GitHub refusing the request token (no id-token permission).
     let gh = FakeGitHubOidcIssuer::start(300);
     let mut cmd = oidc(&sb);
     cmd.env("ACTIONS_ID_TOKEN_REQUEST_URL", gh.request_url())
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "zkWrongRequestToken0000000000")
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            "zkWrongRequestToken0000000000",
+        )
         .args(["summary", "--role-arn", ROLE]);
     assert_fails(&sb, cmd, &["refused the token request (HTTP 401)"]);
     // Not a JWT.
     let bad = sb.path().join("bad-token");
     std::fs::write(&bad, format!("{TOKEN_SIG}\n")).unwrap();
     let mut cmd = oidc(&sb);
-    cmd.args(["summary", "--role-arn", ROLE, "--token-file"]).arg(&bad);
+    cmd.args(["summary", "--role-arn", ROLE, "--token-file"])
+        .arg(&bad);
     assert_fails(&sb, cmd, &["is not a JWT"]);
 }
 
@@ -433,15 +569,30 @@ fn secret_errors_name_the_secret_and_never_its_value() {
     let sb = Sandbox::new();
     let file = token_file(&sb, &github_claims("sts.amazonaws.com", 600));
     for (name, key, want) in [
-        ("ci/does-not-exist", None, "secret \"ci/does-not-exist\" not found"),
-        ("ci/pypi-json", Some("password"), "has no JSON key \"password\""),
+        (
+            "ci/does-not-exist",
+            None,
+            "secret \"ci/does-not-exist\" not found",
+        ),
+        (
+            "ci/pypi-json",
+            Some("password"),
+            "has no JSON key \"password\"",
+        ),
         ("ci/pypi-json", Some("meta"), "is not a string"),
         ("ci/pypi-token", Some("token"), "is not a JSON object"),
         ("ci/binary", None, "is binary, not a string"),
     ] {
         let mut cmd = oidc(&sb);
-        cmd.args(["retrieve", "--role-arn", ROLE, "--secret-name", name, "--token-file"])
-            .arg(&file);
+        cmd.args([
+            "retrieve",
+            "--role-arn",
+            ROLE,
+            "--secret-name",
+            name,
+            "--token-file",
+        ])
+        .arg(&file);
         if let Some(k) = key {
             cmd.args(["--json-key", k]);
         }
@@ -472,8 +623,14 @@ fn a_role_sts_refuses_is_reported_in_our_words() {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("could not be assumed with web identity (AccessDenied)"), "{stderr}");
-    assert!(!stderr.contains("999988887777"), "AWS's raw text leaked: {stderr}");
+    assert!(
+        stderr.contains("could not be assumed with web identity (AccessDenied)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("999988887777"),
+        "AWS's raw text leaked: {stderr}"
+    );
     assert_outputs_clean(&out, &canaries());
     // The token did reach STS (the fake), in the request body only.
     let reqs = fake_sts.requests();

@@ -22,7 +22,11 @@ pub fn emulator_python() -> PathBuf {
             cache.join("aws-emulator-venv")
         });
     let py = venv.join("bin/python");
-    assert!(py.exists(), "{} missing: start the emulator first", py.display());
+    assert!(
+        py.exists(),
+        "{} missing: start the emulator first",
+        py.display()
+    );
     py
 }
 
