@@ -41,6 +41,10 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the detection rules.
     Rules(RulesArgs),
+    /// Run a command with temporary AWS credentials of a role in its environment only.
+    Exec(Box<crate::cmd_exec::ExecArgs>),
+    /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
+    Oidc(Box<crate::cmd_oidc::OidcArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
