@@ -69,7 +69,11 @@ impl ApiError {
 
     /// 404 (also for other users' resources: their existence is not revealed).
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 413.

@@ -236,8 +236,7 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 fn valid_request_id(v: &str) -> bool {
     (1..=64).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -342,7 +341,9 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
             request_context,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| ApiError::internal("handler panicked").into_response(),
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("handler panicked").into_response()
+            },
         ))
         .with_state(state)
 }

@@ -74,11 +74,14 @@ impl std::fmt::Debug for Backend {
     }
 }
 
+/// The in-process limiters, one per (rule, limit).
+type LocalLimiters = HashMap<(String, Limit), std::sync::Arc<DefaultKeyedRateLimiter<String>>>;
+
 /// Checks and counts hits.
 #[derive(Debug)]
 pub struct Limiter {
     backend: Backend,
-    local: std::sync::Mutex<HashMap<(String, Limit), std::sync::Arc<DefaultKeyedRateLimiter<String>>>>,
+    local: std::sync::Mutex<LocalLimiters>,
     calls: AtomicU64,
 }
 
@@ -123,14 +126,19 @@ impl Limiter {
         if limit.limit == 0 {
             return Ok(());
         }
-        let window_ms = i64::try_from(limit.window.as_millis()).unwrap_or(60_000).max(1);
+        let window_ms = i64::try_from(limit.window.as_millis())
+            .unwrap_or(60_000)
+            .max(1);
         let now = now_ms();
         let start = now - now.rem_euclid(window_ms);
         let retry = RetryAfter(u64::try_from((start + window_ms - now + 999) / 1000).unwrap_or(1));
         let shared_key = format!("{rule}:{key}");
         let count = match &self.backend {
             Backend::Local => return self.check_local(rule, limit, key),
-            Backend::Store(store) => store.rate_hit(&shared_key, start).await.map_err(|e| e.to_string()),
+            Backend::Store(store) => store
+                .rate_hit(&shared_key, start)
+                .await
+                .map_err(|e| e.to_string()),
             Backend::Redis(conn) => {
                 let mut conn = conn.clone();
                 redis::Script::new(REDIS_SCRIPT)
@@ -165,7 +173,9 @@ impl Limiter {
                 return Ok(());
             };
             map.entry((rule.to_string(), limit))
-                .or_insert_with(|| std::sync::Arc::new(RateLimiter::keyed(quota.allow_burst(burst))))
+                .or_insert_with(|| {
+                    std::sync::Arc::new(RateLimiter::keyed(quota.allow_burst(burst)))
+                })
                 .clone()
         };
         if self.calls.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {

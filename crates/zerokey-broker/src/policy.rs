@@ -20,7 +20,10 @@ pub fn literal(s: &str) -> String {
 
 /// Partition of an ARN (`aws` when unknown).
 fn partition(arn: &str) -> &str {
-    arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws")
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
 }
 
 /// The principal a trust policy names for the base identity: for an assumed-role session
@@ -79,7 +82,12 @@ pub fn permissions(partition_name: &str, buckets: &[String]) -> Value {
 }
 
 /// A CloudFormation template creating the role with both policies.
-pub fn cloudformation(principal: &str, external_id: &str, buckets: &[String], max_session: u32) -> Value {
+pub fn cloudformation(
+    principal: &str,
+    external_id: &str,
+    buckets: &[String],
+    max_session: u32,
+) -> Value {
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Role that lets the zerokey broker access S3 in this account (external ID required)",
@@ -154,9 +162,12 @@ mod tests {
             p["Statement"][0]["Resource"],
             "arn:aws:s3:::data/a${*}b/c${?}.txt"
         );
-        let l: Value =
-            serde_json::from_str(&list_objects("arn:aws-cn:iam::123456789012:role/R", "data", "logs/"))
-                .unwrap();
+        let l: Value = serde_json::from_str(&list_objects(
+            "arn:aws-cn:iam::123456789012:role/R",
+            "data",
+            "logs/",
+        ))
+        .unwrap();
         assert_eq!(l["Statement"][0]["Resource"], "arn:aws-cn:s3:::data");
         assert_eq!(
             l["Statement"][0]["Condition"]["StringLike"]["s3:prefix"],

@@ -207,7 +207,9 @@ impl Metrics {
     pub fn render(&self) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
-        s.push_str("# HELP zerokey_http_requests_total HTTP requests by method, route and status.\n");
+        s.push_str(
+            "# HELP zerokey_http_requests_total HTTP requests by method, route and status.\n",
+        );
         s.push_str("# TYPE zerokey_http_requests_total counter\n");
         if let Ok(m) = self.requests.lock() {
             let mut rows: Vec<_> = m.iter().collect();
@@ -231,7 +233,10 @@ impl Metrics {
             );
         }
         let count = self.assume_count.load(Ordering::Relaxed);
-        let _ = writeln!(s, "zerokey_assume_role_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            s,
+            "zerokey_assume_role_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             s,
             "zerokey_assume_role_seconds_sum {}",
@@ -251,7 +256,11 @@ impl Metrics {
             let mut rows: Vec<_> = m.iter().collect();
             rows.sort();
             for (rule, n) in rows {
-                let _ = writeln!(s, "zerokey_rate_limited_total{{limit=\"{}\"}} {n}", escape(rule));
+                let _ = writeln!(
+                    s,
+                    "zerokey_rate_limited_total{{limit=\"{}\"}} {n}",
+                    escape(rule)
+                );
             }
         }
         s

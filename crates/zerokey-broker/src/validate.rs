@@ -194,7 +194,16 @@ mod tests {
     #[test]
     fn buckets_and_keys() {
         assert!(bucket("my-bucket.data").is_ok());
-        for bad in ["ab", "My-Bucket", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "a_b"] {
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "-abc",
+            "abc-",
+            "a..b",
+            "192.168.1.1",
+            "xn--abc",
+            "a_b",
+        ] {
             assert!(bucket(bad).is_err(), "{bad}");
         }
         assert!(key("dir/file.txt").is_ok());

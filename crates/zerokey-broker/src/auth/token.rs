@@ -45,8 +45,7 @@ pub fn csrf_token(session: &SecretString) -> String {
 /// Constant-time comparison of two strings.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

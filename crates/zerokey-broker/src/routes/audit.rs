@@ -2,9 +2,9 @@
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::routes::ApiQuery;
 use crate::store::AuditEvent;
 use crate::AppState;
-use crate::routes::ApiQuery;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -14,12 +14,13 @@ use serde::{Deserialize, Serialize};
 pub struct AuditQuery {
     /// Page size (1–500, default 100).
     pub limit: Option<i64>,
-    /// Only events older than this id (from `next_before`).
+    /// Only events older than this id (from `nextBefore`).
     pub before: Option<i64>,
 }
 
 /// One audit event.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditEventOut {
     /// Sequence number.
     pub id: i64,
@@ -43,6 +44,7 @@ pub struct AuditEventOut {
 
 /// A page of audit events.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     /// Events, newest first.
     pub events: Vec<AuditEventOut>,
@@ -54,7 +56,10 @@ pub struct AuditPage {
 pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 

@@ -33,6 +33,7 @@ fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Err
 
 /// Answer of `POST /api/login` and `GET /api/me`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Me {
     /// User id.
     pub id: String,
@@ -143,7 +144,10 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<Response, ApiError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        state.store().delete_session(&token::hash(c.value())).await?;
+        state
+            .store()
+            .delete_session(&token::hash(c.value()))
+            .await?;
     }
     let _ = auth;
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();

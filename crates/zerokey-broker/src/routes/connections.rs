@@ -282,7 +282,9 @@ pub async fn verify(
         .insert_connection(&auth.user.id, &name, &req.role_arn, &req.external_id)
         .await?
     else {
-        return Err(ApiError::invalid("externalId: already used by another connection"));
+        return Err(ApiError::invalid(
+            "externalId: already used by another connection",
+        ));
     };
     ev.connection_id = Some(conn.id.clone());
     state.audit(ev).await;
@@ -327,8 +329,28 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Loads one of the caller's connections by path id (a malformed or foreign id is a 404).
+pub async fn owned_by_id(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+) -> Result<Connection, ApiError> {
+    if !validate::is_uuid(id) {
+        return Err(ApiError::not_found("connection"));
+    }
+    state
+        .store()
+        .connection(&auth.user.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("connection"))
+}
+
 /// Loads one of the caller's connections for the `connection=` query parameter.
-pub async fn owned(state: &AppState, auth: &AuthUser, id: Option<&str>) -> Result<Connection, ApiError> {
+pub async fn owned(
+    state: &AppState,
+    auth: &AuthUser,
+    id: Option<&str>,
+) -> Result<Connection, ApiError> {
     let id = id.ok_or_else(|| ApiError::invalid("connection: query parameter required"))?;
     if !validate::is_uuid(id) {
         return Err(ApiError::invalid("connection: not a connection id"));

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod connections;
+pub mod credentials;
 pub mod health;
 pub mod s3;
 
@@ -79,7 +80,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     info(title = "zerokey broker", description = "S3 through per-request AssumeRole; stores only roleArn + externalId"),
     paths(
         auth::login, auth::logout, auth::me,
-        connections::prepare, connections::verify, connections::list, connections::remove,
+        connections::prepare, connections::verify, connections::list, connections::remove, credentials::issue,
         s3::buckets, s3::objects, s3::get_object, s3::put_object,
         audit::list,
         health::healthz, health::readyz, health::metrics,
@@ -123,6 +124,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/aws/verify", post(connections::verify))
         .route("/api/connections", get(connections::list))
         .route("/api/connections/{id}", delete(connections::remove))
+        .route(
+            "/api/connections/{id}/credentials",
+            post(credentials::issue),
+        )
         .route("/api/s3/buckets", get(s3::buckets))
         .route("/api/s3/buckets/{bucket}/objects", get(s3::objects))
         .route(

@@ -41,6 +41,7 @@ pub struct ListQuery {
 
 /// A bucket.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct BucketOut {
     /// Name.
     pub name: String,
@@ -50,6 +51,7 @@ pub struct BucketOut {
 
 /// Answer of the bucket listing.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct BucketList {
     /// Buckets.
     pub buckets: Vec<BucketOut>,
@@ -57,6 +59,7 @@ pub struct BucketList {
 
 /// An object.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ObjectOut {
     /// Key.
     pub key: String,
@@ -70,6 +73,7 @@ pub struct ObjectOut {
 
 /// A page of objects.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ObjectList {
     /// Objects.
     pub objects: Vec<ObjectOut>,
@@ -81,6 +85,7 @@ pub struct ObjectList {
 
 /// Answer of an upload.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Uploaded {
     /// Bucket.
     pub bucket: String,
@@ -133,9 +138,8 @@ async fn finish(
         Err(e) => (
             match e {
                 zerokey_aws::S3Error::AccessDenied { .. } => "denied",
-                zerokey_aws::S3Error::NoSuchBucket { .. } | zerokey_aws::S3Error::NoSuchKey { .. } => {
-                    "not_found"
-                }
+                zerokey_aws::S3Error::NoSuchBucket { .. }
+                | zerokey_aws::S3Error::NoSuchKey { .. } => "not_found",
                 zerokey_aws::S3Error::Invalid { .. } => "invalid",
                 _ => "error",
             },
@@ -161,10 +165,28 @@ pub async fn buckets(
 ) -> Result<Json<BucketList>, ApiError> {
     let conn = owned(&state, &auth, q.connection.as_deref()).await?;
     let action = "s3.list_buckets";
-    let s3 = session(&state, &auth, &addr, &conn, action, None, policy::list_buckets()).await?;
+    let s3 = session(
+        &state,
+        &auth,
+        &addr,
+        &conn,
+        action,
+        None,
+        policy::list_buckets(),
+    )
+    .await?;
     let res = s3.list_buckets().await;
     drop(s3);
-    finish(&state, &auth, &addr, &conn.id, action, None, res.as_ref().map(|r| r.1.clone())).await;
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        None,
+        res.as_ref().map(|r| r.1.clone()),
+    )
+    .await;
     let (buckets, _) = res.map_err(|e| ApiError::from_s3(&e))?;
     Ok(Json(BucketList {
         buckets: buckets
@@ -194,7 +216,9 @@ pub async fn objects(
     validate::prefix(&prefix).map_err(ApiError::invalid)?;
     if let Some(d) = &q.delimiter {
         if d.chars().count() != 1 || d.chars().any(char::is_control) {
-            return Err(ApiError::invalid("delimiter: must be one printable character"));
+            return Err(ApiError::invalid(
+                "delimiter: must be one printable character",
+            ));
         }
     }
     if let Some(m) = q.max_keys {
@@ -228,7 +252,16 @@ pub async fn objects(
         })
         .await;
     drop(s3);
-    finish(&state, &auth, &addr, &conn.id, action, target, res.as_ref().map(|p| p.request_id.clone())).await;
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|p| p.request_id.clone()),
+    )
+    .await;
     let page = res.map_err(|e| ApiError::from_s3(&e))?;
     Ok(Json(ObjectList {
         objects: page
@@ -248,7 +281,11 @@ pub async fn objects(
 
 /// `attachment; filename*=UTF-8''…` for the key's last segment.
 fn content_disposition(key: &str) -> HeaderValue {
-    let name = key.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("download");
+    let name = key
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("download");
     let mut enc = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -291,7 +328,16 @@ pub async fn get_object(
     .await?;
     let res = s3.get_object(&bucket, &key).await;
     drop(s3);
-    finish(&state, &auth, &addr, &conn.id, action, target, res.as_ref().map(|o| o.request_id.clone())).await;
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|o| o.request_id.clone()),
+    )
+    .await;
     let obj = res.map_err(|e| ApiError::from_s3(&e))?;
     let limit = state.config().max_object_bytes;
     let len = obj.content_length.and_then(|l| u64::try_from(l).ok());
@@ -311,7 +357,11 @@ pub async fn get_object(
     if let Some(l) = len {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(l));
     }
-    if let Some(etag) = obj.etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
+    if let Some(etag) = obj
+        .etag
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
         headers.insert(header::ETAG, etag);
     }
     let stream = tokio_util::io::ReaderStream::new(obj.body.into_async_read());
@@ -390,13 +440,31 @@ pub async fn put_object(
         policy::object(&conn.role_arn, "s3:PutObject", &bucket, &key),
     )
     .await?;
-    let limited = http_body_util::Limited::new(SyncBody(std::sync::Mutex::new(body)), usize::try_from(len).unwrap_or(usize::MAX));
+    let limited = http_body_util::Limited::new(
+        SyncBody(std::sync::Mutex::new(body)),
+        usize::try_from(len).unwrap_or(usize::MAX),
+    );
     let stream = ByteStream::from_body_1_x(limited);
     let res = s3
-        .put_object(&bucket, &key, stream, i64::try_from(len).unwrap_or(i64::MAX), content_type.as_deref())
+        .put_object(
+            &bucket,
+            &key,
+            stream,
+            i64::try_from(len).unwrap_or(i64::MAX),
+            content_type.as_deref(),
+        )
         .await;
     drop(s3);
-    finish(&state, &auth, &addr, &conn.id, action, target, res.as_ref().map(|r| r.1.clone())).await;
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|r| r.1.clone()),
+    )
+    .await;
     let (etag, _) = res.map_err(|e| ApiError::from_s3(&e))?;
     Ok((
         StatusCode::CREATED,

@@ -398,8 +398,10 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let sql = "SELECT external_id FROM pending_external_ids \
                    WHERE external_id = $1 AND user_id = $2 AND expires_at > $3";
-        Ok(on_pool!(self, p => sqlx::query(sql).bind(external_id).bind(user_id).bind(now_ms())
-            .fetch_optional(p).await?.is_some()))
+        Ok(
+            on_pool!(self, p => sqlx::query(sql).bind(external_id).bind(user_id).bind(now_ms())
+            .fetch_optional(p).await?.is_some()),
+        )
     }
 
     /// Stores a verified connection and consumes its pending external ID, in one transaction.
@@ -508,7 +510,9 @@ impl Store {
                    count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END, \
                    window_start = excluded.window_start \
                    RETURNING count";
-        Ok(on_pool!(self, p => sqlx::query(sql).bind(key).bind(window_start).fetch_one(p).await?.i("count")?))
+        Ok(
+            on_pool!(self, p => sqlx::query(sql).bind(key).bind(window_start).fetch_one(p).await?.i("count")?),
+        )
     }
 
     /// Every text cell of every table, as `(table, column, value)`, for scanners and
@@ -580,25 +584,44 @@ mod tests {
             Err(StoreError::Conflict(_))
         ));
         store.create_token(&alice.id, "h1", "cli").await.unwrap();
-        assert_eq!(store.user_by_token_hash("h1").await.unwrap(), Some(alice.clone()));
+        assert_eq!(
+            store.user_by_token_hash("h1").await.unwrap(),
+            Some(alice.clone())
+        );
         assert_eq!(store.user_by_token_hash("h2").await.unwrap(), None);
         store
             .add_pending_external_id(&alice.id, "zk-ext", now_ms() + 60_000)
             .await
             .unwrap();
-        assert!(store.pending_external_id(&alice.id, "zk-ext").await.unwrap());
+        assert!(store
+            .pending_external_id(&alice.id, "zk-ext")
+            .await
+            .unwrap());
         let c = store
-            .insert_connection(&alice.id, "prod", "arn:aws:iam::123456789012:role/R", "zk-ext")
+            .insert_connection(
+                &alice.id,
+                "prod",
+                "arn:aws:iam::123456789012:role/R",
+                "zk-ext",
+            )
             .await
             .unwrap()
             .unwrap();
         // The external ID is consumed: a second insert finds nothing pending.
         assert!(store
-            .insert_connection(&alice.id, "prod", "arn:aws:iam::123456789012:role/R", "zk-ext")
+            .insert_connection(
+                &alice.id,
+                "prod",
+                "arn:aws:iam::123456789012:role/R",
+                "zk-ext"
+            )
             .await
             .unwrap()
             .is_none());
-        assert_eq!(store.connection(&alice.id, &c.id).await.unwrap(), Some(c.clone()));
+        assert_eq!(
+            store.connection(&alice.id, &c.id).await.unwrap(),
+            Some(c.clone())
+        );
         assert_eq!(store.connection("someone-else", &c.id).await.unwrap(), None);
         store
             .append_audit(&AuditEvent {
@@ -613,9 +636,17 @@ mod tests {
         let events = store.audit_events(&alice.id, 10, None).await.unwrap();
         assert_eq!(events.len(), 1);
         // Append-only: the database itself refuses to change history.
-        let Store::Sqlite(p) = &store else { unreachable!() };
-        assert!(sqlx::query("DELETE FROM audit_events").execute(p).await.is_err());
-        assert!(sqlx::query("UPDATE audit_events SET outcome = 'x'").execute(p).await.is_err());
+        let Store::Sqlite(p) = &store else {
+            unreachable!()
+        };
+        assert!(sqlx::query("DELETE FROM audit_events")
+            .execute(p)
+            .await
+            .is_err());
+        assert!(sqlx::query("UPDATE audit_events SET outcome = 'x'")
+            .execute(p)
+            .await
+            .is_err());
         assert_eq!(store.rate_hit("k", 10).await.unwrap(), 1);
         assert_eq!(store.rate_hit("k", 10).await.unwrap(), 2);
         assert_eq!(store.rate_hit("k", 20).await.unwrap(), 1);
