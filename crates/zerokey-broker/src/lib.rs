@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod exec;
 pub mod limits;
 pub mod policy;
 pub mod routes;

@@ -53,6 +53,18 @@ pub struct ServeArgs {
     /// The public URL users reach; `https://…` marks the session cookie Secure.
     #[arg(long, env = "ZEROKEY_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Directory of the scripts `POST /api/exec` may run (by file name; nothing runs if unset).
+    #[arg(long, env = "ZEROKEY_EXEC_DIR")]
+    pub exec_dir: Option<std::path::PathBuf>,
+    /// Seconds after which an exec'd script and its whole process group are killed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub exec_timeout: u64,
+    /// Bytes of stdout and of stderr kept per run (the rest is dropped, `truncated: true`).
+    #[arg(long, default_value = "64K", value_parser = crate::args::parse_size)]
+    pub exec_max_output: u64,
+    /// Scripts running at once per user (429 above).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub exec_per_user: u32,
     /// Log filter (env-filter syntax); ZEROKEY_LOG overrides.
     #[arg(long, default_value = "info")]
     pub log: String,
@@ -93,6 +105,24 @@ async fn serve(args: ServeArgs, secure_cookies: bool) -> Result<()> {
         ..Config::default()
     };
     let mut builder = AppState::builder(store, aws).config(config);
+    if let Some(dir) = &args.exec_dir {
+        let real = std::fs::canonicalize(dir)
+            .with_context(|| format!("--exec-dir {}: cannot open", dir.display()))?;
+        if !real.is_dir() {
+            bail!("--exec-dir {}: not a directory", dir.display());
+        }
+        builder = builder.extension(zerokey_broker::routes::exec::ExecState {
+            config: std::sync::Arc::new(zerokey_broker::exec::ExecConfig {
+                dir: real,
+                timeout: Duration::from_secs(args.exec_timeout),
+                max_output: usize::try_from(args.exec_max_output).unwrap_or(usize::MAX),
+                per_user: args.exec_per_user as usize,
+            }),
+            slots: zerokey_broker::exec::Slots::default(),
+            matcher: telemetry::builtin_matcher()
+                .context("compiling the detection rules for exec output")?,
+        });
+    }
     if let Some(url) = &args.redis {
         let limiter = Limiter::redis(url)
             .await

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod connections;
 pub mod credentials;
+pub mod exec;
 pub mod health;
 pub mod s3;
 
@@ -82,7 +83,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         auth::login, auth::logout, auth::me,
         connections::prepare, connections::verify, connections::list, connections::remove, credentials::issue,
         s3::buckets, s3::objects, s3::get_object, s3::put_object,
-        audit::list,
+        audit::list, exec::run,
         health::healthz, health::readyz, health::metrics,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
@@ -92,6 +93,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         (name = "connections", description = "Customer roles: prepare, verify, list, delete"),
         (name = "s3", description = "S3 through the broker, one AssumeRole per request"),
         (name = "audit", description = "The caller's audit events"),
+        (name = "exec", description = "Allowlisted scripts with temporary credentials"),
         (name = "health", description = "Probes and metrics"),
     )
 )]
@@ -135,6 +137,7 @@ pub fn router() -> Router<AppState> {
             get(s3::get_object).put(s3::put_object),
         )
         .route("/api/audit", get(audit::list))
+        .route("/api/exec", post(exec::run))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
