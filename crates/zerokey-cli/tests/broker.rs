@@ -240,7 +240,7 @@ async fn full_session(db: &str, pg: Option<&PgDb>) {
         .unwrap();
     assert_eq!(
         put.status(),
-        StatusCode::OK,
+        StatusCode::CREATED,
         "{}",
         put.text().await.unwrap()
     );
@@ -728,4 +728,19 @@ fn serve_and_admin_reject_bad_input_with_exit_2() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[test]
+fn the_canary_check_can_fail() {
+    let planted = format!("{{\"msg\":\"key {BASE_KEY_ID} secret {BASE_SECRET}\"}}");
+    assert!(
+        std::panic::catch_unwind(|| assert_clean("x", planted.as_bytes(), &[BASE_SECRET])).is_err()
+    );
+    // The engine alone (no exact canary given) also finds a planted AWS key pair.
+    assert!(std::panic::catch_unwind(|| assert_clean("x", planted.as_bytes(), &[])).is_err());
+    assert_clean(
+        "clean",
+        b"{\"msg\":\"request\",\"status\":200}",
+        &[BASE_SECRET],
+    );
 }
