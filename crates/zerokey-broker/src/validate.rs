@@ -51,6 +51,7 @@ pub fn role_arn(arn: &str) -> Result<(), String> {
         return bad("role name must be 1-64 characters of letters, digits and _+=,.@-");
     }
     if path.len() > 511
+        || path.starts_with('/')
         || path.contains("//")
         || !path.chars().all(|c| ('\u{21}'..='\u{7e}').contains(&c))
     {
