@@ -2,7 +2,9 @@
 //! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
 
 mod args;
+mod attest;
 mod baseline;
+mod cmd_attest;
 mod cmd_rules;
 mod cmd_scan;
 mod config;
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
+        args::Command::Attest(a) => cmd_attest::run(*a, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
