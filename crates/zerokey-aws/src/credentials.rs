@@ -29,6 +29,17 @@ impl AwsCredentials {
         &self.access_key_id
     }
 
+    /// The secret access key, for the one place that must hand it on (a child's
+    /// environment, the broker's credentials answer).
+    pub fn secret_access_key(&self) -> &SecretString {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&SecretString> {
+        self.session_token.as_ref()
+    }
+
     /// SDK credentials for one client. The copy lives inside the SDK's own `Credentials`,
     /// which also redacts its `Debug` output.
     pub(crate) fn to_sdk(&self) -> aws_credential_types::Credentials {

@@ -4,12 +4,16 @@
 //! redacting `Debug` and which is never `Serialize`. Endpoints honour `AWS_ENDPOINT_URL`
 //! (and `AWS_ENDPOINT_URL_STS`), so tests run against the local AWS emulator.
 
+pub mod assume;
 pub mod credentials;
+pub mod s3;
 pub mod secrets;
 pub mod sts;
 pub mod temp_role;
 pub mod web_identity;
 
+pub use assume::{clamp_duration, AssumeError, AssumeRequest, AssumedRole, BaseAws};
 pub use credentials::AwsCredentials;
+pub use s3::{S3Error, S3Session};
 pub use sts::{caller_identity, CallerIdentity, StsError};
 pub use temp_role::TempCredentials;

@@ -1,3 +1,388 @@
 //! zerokey's broker: an axum service that stores only a role ARN and an external ID per
 //! connection, assumes the role with STS on every request and drops the temporary credentials
 //! when the response ends.
+//!
+//! [`app`] builds the router over an [`AppState`]; [`app_with`] adds routes of later parts
+//! (web UI, `POST /api/exec`, attestation) under the same authentication, rate limits,
+//! request ids, metrics and error shape. [`serve`] runs it until a shutdown signal.
+//!
+//! Layout: `routes/` one file per route group, `auth/` tokens, sessions, passwords, `store/`
+//! sqlx storage and migrations, `limits.rs` rate limits, `policy.rs` IAM documents,
+//! `validate.rs` input checks, `telemetry.rs` redacted JSON logs and metrics.
+
+pub mod auth;
+pub mod error;
+pub mod exec;
+pub mod limits;
+pub mod policy;
+pub mod routes;
+pub mod store;
+pub mod telemetry;
+pub mod validate;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+use zerokey_aws::{BaseAws, CallerIdentity};
+
+pub use error::ApiError;
+pub use store::Store;
+
+/// Broker settings (flags and `ZEROKEY_*` variables are turned into this by the CLI).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// AssumeRole session length (clamped to 900..=43200; default 3600).
+    pub session_seconds: u32,
+    /// Largest object uploaded or downloaded through the broker, in bytes.
+    pub max_object_bytes: u64,
+    /// Largest JSON request body, in bytes.
+    pub max_json_bytes: usize,
+    /// Rate limits.
+    pub limits: limits::Limits,
+    /// Take the client address from `X-Forwarded-For` and the scheme from
+    /// `X-Forwarded-Proto` (only behind a proxy that sets them).
+    pub trust_proxy: bool,
+    /// Always mark the session cookie `Secure` (set when the public URL is https).
+    pub secure_cookies: bool,
+    /// Login session lifetime.
+    pub session_ttl: Duration,
+    /// How long an external ID from `prepare` stays usable by `verify`.
+    pub external_id_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            session_seconds: zerokey_aws::assume::DEFAULT_SESSION_SECONDS,
+            max_object_bytes: 100 << 20,
+            max_json_bytes: 64 << 10,
+            limits: limits::Limits::default(),
+            trust_proxy: false,
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(12 * 3600),
+            external_id_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+struct Inner {
+    store: Store,
+    aws: BaseAws,
+    config: Config,
+    limiter: limits::Limiter,
+    metrics: telemetry::Metrics,
+    base_identity: OnceCell<CallerIdentity>,
+    extensions: axum::http::Extensions,
+}
+
+/// Shared state of every handler. Cheap to clone. Later parts keep their own state in
+/// [`AppStateBuilder::extension`] and read it back with [`AppState::extension`].
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.inner.store.kind())
+            .field("limiter", &self.inner.limiter.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`AppState`].
+pub struct AppStateBuilder {
+    store: Store,
+    aws: BaseAws,
+    config: Config,
+    limiter: Option<limits::Limiter>,
+    extensions: axum::http::Extensions,
+}
+
+impl AppStateBuilder {
+    /// Settings (default: [`Config::default`]).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Where rate-limit counters live (default: the store when it is PostgreSQL, this
+    /// process otherwise).
+    pub fn limiter(mut self, limiter: limits::Limiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Adds a typed value for routes added with [`app_with`] (an exec runner, templates...).
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// The state.
+    pub fn build(self) -> AppState {
+        let limiter = self.limiter.unwrap_or_else(|| {
+            if self.store.is_shared() {
+                limits::Limiter::new(limits::Backend::Store(self.store.clone()))
+            } else {
+                limits::Limiter::new(limits::Backend::Local)
+            }
+        });
+        AppState {
+            inner: Arc::new(Inner {
+                store: self.store,
+                aws: self.aws,
+                config: self.config,
+                limiter,
+                metrics: telemetry::Metrics::default(),
+                base_identity: OnceCell::new(),
+                extensions: self.extensions,
+            }),
+        }
+    }
+}
+
+impl AppState {
+    /// Starts building a state over a store and the base AWS configuration.
+    pub fn builder(store: Store, aws: BaseAws) -> AppStateBuilder {
+        AppStateBuilder {
+            store,
+            aws,
+            config: Config::default(),
+            limiter: None,
+            extensions: axum::http::Extensions::new(),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The base AWS configuration.
+    pub fn aws(&self) -> &BaseAws {
+        &self.inner.aws
+    }
+
+    /// Settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Rate limiter.
+    pub fn limiter(&self) -> &limits::Limiter {
+        &self.inner.limiter
+    }
+
+    /// Metrics.
+    pub fn metrics(&self) -> &telemetry::Metrics {
+        &self.inner.metrics
+    }
+
+    /// A value added with [`AppStateBuilder::extension`].
+    pub fn extension<T: Clone + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.inner.extensions.get::<T>()
+    }
+
+    /// The base principal (GetCallerIdentity), asked once.
+    pub async fn base_identity(&self) -> Result<&CallerIdentity, ApiError> {
+        self.inner
+            .base_identity
+            .get_or_try_init(|| async {
+                self.inner
+                    .aws
+                    .caller_identity()
+                    .await
+                    .map_err(ApiError::aws_unavailable)
+            })
+            .await
+    }
+
+    /// Appends an audit event to the store and writes it as a JSON log line.
+    pub async fn audit(&self, event: store::AuditEvent) {
+        tracing::info!(
+            target: "zerokey::audit",
+            request_id = event.request_id.as_deref().unwrap_or("-"),
+            user_id = event.user_id.as_deref().unwrap_or("-"),
+            action = %event.action,
+            connection_id = event.connection_id.as_deref().unwrap_or("-"),
+            target_name = event.target.as_deref().unwrap_or("-"),
+            outcome = %event.outcome,
+            aws_request_id = event.aws_request_id.as_deref().unwrap_or("-"),
+            client_addr = event.client_addr.as_deref().unwrap_or("-"),
+            "audit"
+        );
+        if let Err(e) = self.inner.store.append_audit(&event).await {
+            tracing::error!(error = %e, action = %event.action, "audit event not stored");
+        }
+    }
+}
+
+/// The client's address (from the socket, or `X-Forwarded-For` with `trust_proxy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+/// True when the request reached us (or the proxy) over TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViaTls(pub bool);
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn valid_request_id(v: &str) -> bool {
+    (1..=64).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| valid_request_id(v))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+    let trust = state.config().trust_proxy;
+    let forwarded = trust
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_string())
+                .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+        })
+        .flatten();
+    let addr = forwarded.unwrap_or_else(|| {
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+    });
+    let tls = state.config().secure_cookies
+        || (trust
+            && req
+                .headers()
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")));
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    req.extensions_mut().insert(ClientAddr(addr.clone()));
+    req.extensions_mut().insert(ViaTls(tls));
+    let ctx = telemetry::RequestCtx::new(id.clone());
+    let limited = route.starts_with("/api/");
+    let run = async {
+        if limited {
+            if let Err(r) = state
+                .limiter()
+                .check("addr", state.config().limits.per_addr, &addr)
+                .await
+            {
+                state.metrics().rate_limited("addr");
+                return ApiError::rate_limited(r.0).into_response();
+            }
+        }
+        next.run(req).await
+    };
+    let mut resp = telemetry::with_request(ctx.clone(), run).await;
+    let status = resp.status().as_u16();
+    state.metrics().request(method.as_str(), &route, status);
+    tracing::info!(
+        target: "zerokey::http",
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        client_addr = %addr,
+        user_id = ctx.user().as_deref().unwrap_or("-"),
+        "request"
+    );
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        headers.insert(X_REQUEST_ID, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if route.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("route")
+}
+
+/// The broker's router.
+pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// The broker's router plus `extra` routes (web UI pages, `POST /api/exec`, attestation).
+/// Extra routes get the same request ids, client address, per-address rate limit, metrics,
+/// access log and error shape; extracting [`auth::AuthUser`] authenticates them.
+pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
+    routes::router()
+        .merge(extra)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("handler panicked").into_response()
+            },
+        ))
+        .with_state(state)
+}
+
+/// Waits for SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets requests in flight
+/// finish and closes the store.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    state.store().close().await;
+    Ok(())
+}

@@ -43,6 +43,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Prove a broker stores no credential: scan its database, logs, data and temp dirs.
     Attest(Box<AttestArgs>),
+    /// The broker web service: S3 through per-request AssumeRole, storing only roleArn +
+    /// externalId.
+    Serve(Box<crate::cmd_serve::ServeArgs>),
+    /// Broker administration: users and API tokens.
+    Admin(crate::cmd_admin::AdminArgs),
     /// Run a command with temporary AWS credentials of a role in its environment only.
     Exec(Box<crate::cmd_exec::ExecArgs>),
     /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.

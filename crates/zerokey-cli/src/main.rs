@@ -7,10 +7,12 @@ mod baseline;
 mod cmd_attest;
 mod broker_client;
 mod child;
+mod cmd_admin;
 mod cmd_exec;
 mod cmd_oidc;
 mod cmd_rules;
 mod cmd_scan;
+mod cmd_serve;
 mod config;
 mod env;
 mod oidc_token;
@@ -33,11 +35,15 @@ pub enum Exit {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    init_tracing(&cli.global);
+    if !matches!(cli.command, args::Command::Serve(_)) {
+        init_tracing(&cli.global);
+    }
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
         args::Command::Attest(a) => cmd_attest::run(*a, &cli.global),
+        args::Command::Serve(a) => cmd_serve::run(*a),
+        args::Command::Admin(a) => cmd_admin::run(a),
         args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
         args::Command::Oidc(a) => return child_exit(cmd_oidc::run(*a)),
     };

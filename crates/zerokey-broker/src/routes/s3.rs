@@ -1,0 +1,478 @@
+//! S3 through the broker. Each request loads the caller's connection, assumes its role with a
+//! session policy naming only what this request touches, makes one S3 call and drops the
+//! credentials. Objects stream through the server (presigned URLs would hand temporary
+//! credentials to the browser), within the configured size limit.
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::connections::{assume, event, owned};
+use crate::routes::ApiQuery;
+use crate::{policy, validate, AppState, ClientAddr};
+use axum::body::Body;
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use zerokey_aws::s3::{ByteStream, ListObjects};
+use zerokey_aws::S3Session;
+
+/// `?connection=ID`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ConnQuery {
+    /// Connection id.
+    pub connection: Option<String>,
+}
+
+/// Query of the object listing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Connection id.
+    pub connection: Option<String>,
+    /// Only keys starting with this.
+    pub prefix: Option<String>,
+    /// Group keys by this character (usually `/`).
+    pub delimiter: Option<String>,
+    /// `next` from the previous page.
+    pub continuation: Option<String>,
+    /// Page size, 1–1000.
+    pub max_keys: Option<i32>,
+}
+
+/// A bucket.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketOut {
+    /// Name.
+    pub name: String,
+    /// Creation time (RFC 3339).
+    pub created_at: Option<String>,
+}
+
+/// Answer of the bucket listing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketList {
+    /// Buckets.
+    pub buckets: Vec<BucketOut>,
+}
+
+/// An object.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectOut {
+    /// Key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Last modification (RFC 3339).
+    pub last_modified: Option<String>,
+    /// ETag.
+    pub etag: Option<String>,
+}
+
+/// A page of objects.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectList {
+    /// Objects.
+    pub objects: Vec<ObjectOut>,
+    /// Common prefixes ("folders") when a delimiter was given.
+    pub prefixes: Vec<String>,
+    /// Pass as `continuation` for the next page.
+    pub next: Option<String>,
+}
+
+/// Answer of an upload.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Uploaded {
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// Bytes stored.
+    pub size: u64,
+    /// ETag.
+    pub etag: Option<String>,
+}
+
+fn secs_rfc3339(s: i64) -> String {
+    crate::routes::audit::rfc3339(s.saturating_mul(1000))
+}
+
+/// Assumes the connection's role for one request; audits a refusal.
+async fn session(
+    state: &AppState,
+    auth: &AuthUser,
+    addr: &ClientAddr,
+    conn: &crate::store::Connection,
+    action: &str,
+    target: Option<String>,
+    policy: String,
+) -> Result<S3Session, ApiError> {
+    match assume(state, auth, &conn.role_arn, &conn.external_id, &policy).await {
+        Ok(role) => Ok(S3Session::new(state.aws(), &role)),
+        Err(e) => {
+            let mut ev = event(auth, addr, action, "denied");
+            ev.connection_id = Some(conn.id.clone());
+            ev.target = target;
+            ev.aws_request_id = e.request_id().map(str::to_string);
+            state.audit(ev).await;
+            Err(ApiError::from_assume(&e))
+        }
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    auth: &AuthUser,
+    addr: &ClientAddr,
+    conn_id: &str,
+    action: &str,
+    target: Option<String>,
+    result: Result<Option<String>, &zerokey_aws::S3Error>,
+) {
+    let (outcome, rid) = match result {
+        Ok(rid) => ("ok", rid),
+        Err(e) => (
+            match e {
+                zerokey_aws::S3Error::AccessDenied { .. } => "denied",
+                zerokey_aws::S3Error::NoSuchBucket { .. }
+                | zerokey_aws::S3Error::NoSuchKey { .. } => "not_found",
+                zerokey_aws::S3Error::Invalid { .. } => "invalid",
+                _ => "error",
+            },
+            e.request_id().map(str::to_string),
+        ),
+    };
+    let mut ev = event(auth, addr, action, outcome);
+    ev.connection_id = Some(conn_id.to_string());
+    ev.target = target;
+    ev.aws_request_id = rid;
+    state.audit(ev).await;
+}
+
+/// Lists the buckets the connection's role can see.
+#[utoipa::path(get, path = "/api/s3/buckets", tag = "s3", params(ConnQuery), security(("bearer" = [])),
+    responses((status = 200, body = BucketList), (status = 400, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn buckets(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Extension(addr): Extension<ClientAddr>,
+    ApiQuery(q): ApiQuery<ConnQuery>,
+) -> Result<Json<BucketList>, ApiError> {
+    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
+    let action = "s3.list_buckets";
+    let s3 = session(
+        &state,
+        &auth,
+        &addr,
+        &conn,
+        action,
+        None,
+        policy::list_buckets(),
+    )
+    .await?;
+    let res = s3.list_buckets().await;
+    drop(s3);
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        None,
+        res.as_ref().map(|r| r.1.clone()),
+    )
+    .await;
+    let (buckets, _) = res.map_err(|e| ApiError::from_s3(&e))?;
+    Ok(Json(BucketList {
+        buckets: buckets
+            .into_iter()
+            .map(|b| BucketOut {
+                name: b.name,
+                created_at: b.created_at.map(secs_rfc3339),
+            })
+            .collect(),
+    }))
+}
+
+/// Lists objects in a bucket (prefix, delimiter, pagination).
+#[utoipa::path(get, path = "/api/s3/buckets/{bucket}/objects", tag = "s3", params(("bucket" = String, Path, description = "bucket name"), ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ObjectList), (status = 400, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn objects(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Extension(addr): Extension<ClientAddr>,
+    Path(bucket): Path<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ObjectList>, ApiError> {
+    validate::bucket(&bucket).map_err(ApiError::invalid)?;
+    let prefix = q.prefix.unwrap_or_default();
+    validate::prefix(&prefix).map_err(ApiError::invalid)?;
+    if let Some(d) = &q.delimiter {
+        if d.chars().count() != 1 || d.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                "delimiter: must be one printable character",
+            ));
+        }
+    }
+    if let Some(m) = q.max_keys {
+        if !(1..=1000).contains(&m) {
+            return Err(ApiError::invalid("max_keys: must be 1-1000"));
+        }
+    }
+    if q.continuation.as_ref().is_some_and(|c| c.len() > 4096) {
+        return Err(ApiError::invalid("continuation: too long"));
+    }
+    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
+    let action = "s3.list_objects";
+    let target = Some(format!("{bucket}/{prefix}"));
+    let s3 = session(
+        &state,
+        &auth,
+        &addr,
+        &conn,
+        action,
+        target.clone(),
+        policy::list_objects(&conn.role_arn, &bucket, &prefix),
+    )
+    .await?;
+    let res = s3
+        .list_objects(&ListObjects {
+            bucket: &bucket,
+            prefix: Some(&prefix),
+            delimiter: q.delimiter.as_deref(),
+            continuation: q.continuation.as_deref(),
+            max_keys: q.max_keys,
+        })
+        .await;
+    drop(s3);
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|p| p.request_id.clone()),
+    )
+    .await;
+    let page = res.map_err(|e| ApiError::from_s3(&e))?;
+    Ok(Json(ObjectList {
+        objects: page
+            .objects
+            .into_iter()
+            .map(|o| ObjectOut {
+                key: o.key,
+                size: o.size,
+                last_modified: o.last_modified.map(secs_rfc3339),
+                etag: o.etag,
+            })
+            .collect(),
+        prefixes: page.common_prefixes,
+        next: page.next_token,
+    }))
+}
+
+/// `attachment; filename*=UTF-8''…` for the key's last segment.
+fn content_disposition(key: &str) -> HeaderValue {
+    let name = key
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("download");
+    let mut enc = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            enc.push(char::from(b));
+        } else {
+            enc.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{enc}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// Downloads an object, streamed.
+#[utoipa::path(get, path = "/api/s3/buckets/{bucket}/objects/{key}", tag = "s3",
+    params(("bucket" = String, Path, description = "bucket name"), ("key" = String, Path, description = "object key (may contain /)"), ConnQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the object's bytes", content_type = "application/octet-stream"),
+        (status = 404, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
+pub async fn get_object(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Extension(addr): Extension<ClientAddr>,
+    Path((bucket, key)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ConnQuery>,
+) -> Result<Response, ApiError> {
+    validate::bucket(&bucket).map_err(ApiError::invalid)?;
+    validate::key(&key).map_err(ApiError::invalid)?;
+    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
+    let action = "s3.get_object";
+    let target = Some(format!("{bucket}/{key}"));
+    let s3 = session(
+        &state,
+        &auth,
+        &addr,
+        &conn,
+        action,
+        target.clone(),
+        policy::object(&conn.role_arn, "s3:GetObject", &bucket, &key),
+    )
+    .await?;
+    let res = s3.get_object(&bucket, &key).await;
+    drop(s3);
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|o| o.request_id.clone()),
+    )
+    .await;
+    let obj = res.map_err(|e| ApiError::from_s3(&e))?;
+    let limit = state.config().max_object_bytes;
+    let len = obj.content_length.and_then(|l| u64::try_from(l).ok());
+    if len.is_some_and(|l| l > limit) {
+        return Err(ApiError::too_large(format!(
+            "object is larger than the broker's limit of {limit} bytes"
+        )));
+    }
+    let mut headers = HeaderMap::new();
+    let ct = obj
+        .content_type
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_TYPE, ct);
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(&key));
+    if let Some(l) = len {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(l));
+    }
+    if let Some(etag) = obj
+        .etag
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
+        headers.insert(header::ETAG, etag);
+    }
+    let stream = tokio_util::io::ReaderStream::new(obj.body.into_async_read());
+    Ok((StatusCode::OK, headers, Body::from_stream(stream)).into_response())
+}
+
+/// axum's body is `Send` but not `Sync`; the SDK wants both. The mutex is never contended:
+/// `poll_frame` has `&mut self`.
+struct SyncBody(std::sync::Mutex<Body>);
+
+impl hyper::body::Body for SyncBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        match self.get_mut().0.get_mut() {
+            Ok(body) => std::pin::Pin::new(body).poll_frame(cx),
+            Err(_) => std::task::Poll::Ready(Some(Err(axum::Error::new("body lock poisoned")))),
+        }
+    }
+}
+
+/// Uploads an object, streamed; needs `Content-Length` within the size limit.
+#[utoipa::path(put, path = "/api/s3/buckets/{bucket}/objects/{key}", tag = "s3",
+    params(("bucket" = String, Path, description = "bucket name"), ("key" = String, Path, description = "object key (may contain /)"), ConnQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 201, body = Uploaded), (status = 411, body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody)))]
+pub async fn put_object(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Extension(addr): Extension<ClientAddr>,
+    Path((bucket, key)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ConnQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    validate::bucket(&bucket).map_err(ApiError::invalid)?;
+    validate::key(&key).map_err(ApiError::invalid)?;
+    let limit = state.config().max_object_bytes;
+    let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return Err(ApiError::new(
+            StatusCode::LENGTH_REQUIRED,
+            "length_required",
+            "uploads need a Content-Length header",
+        ));
+    };
+    if len > limit {
+        return Err(ApiError::too_large(format!(
+            "upload of {len} bytes is larger than the broker's limit of {limit} bytes"
+        )));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 256)
+        .map(str::to_string);
+    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
+    let action = "s3.put_object";
+    let target = Some(format!("{bucket}/{key}"));
+    let s3 = session(
+        &state,
+        &auth,
+        &addr,
+        &conn,
+        action,
+        target.clone(),
+        policy::object(&conn.role_arn, "s3:PutObject", &bucket, &key),
+    )
+    .await?;
+    let limited = http_body_util::Limited::new(
+        SyncBody(std::sync::Mutex::new(body)),
+        usize::try_from(len).unwrap_or(usize::MAX),
+    );
+    let stream = ByteStream::from_body_1_x(limited);
+    let res = s3
+        .put_object(
+            &bucket,
+            &key,
+            stream,
+            i64::try_from(len).unwrap_or(i64::MAX),
+            content_type.as_deref(),
+        )
+        .await;
+    drop(s3);
+    finish(
+        &state,
+        &auth,
+        &addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|r| r.1.clone()),
+    )
+    .await;
+    let (etag, _) = res.map_err(|e| ApiError::from_s3(&e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Uploaded {
+            bucket,
+            key,
+            size: len,
+            etag,
+        }),
+    ))
+}

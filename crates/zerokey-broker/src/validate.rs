@@ -1,0 +1,214 @@
+//! Strict input validation. Every check names the input in its message, and runs before
+//! anything is stored or sent to AWS.
+
+/// Partitions a role ARN may name.
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+fn role_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`: known partition, 12-digit account, path of
+/// printable ASCII (at most 512), name of `[\w+=,.@-]` (1–64).
+pub fn role_arn(arn: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("roleArn: {why}"));
+    if arn.len() > 2048 {
+        return bad("longer than 2048 characters");
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return bad("expected arn:aws:iam::<12-digit account>:role/<name>");
+    }
+    if !PARTITIONS.contains(&parts[1]) {
+        return bad("unknown partition (expected aws, aws-cn, aws-us-gov, ...)");
+    }
+    if parts[2] != "iam" {
+        return bad("service must be iam");
+    }
+    if !parts[3].is_empty() {
+        return bad("IAM ARNs have no region");
+    }
+    if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
+        return bad("account id must be 12 digits");
+    }
+    let Some(resource) = parts[5].strip_prefix("role/") else {
+        return bad("resource must be role/<name>");
+    };
+    let (path, name) = match resource.rfind('/') {
+        Some(i) => (&resource[..=i], &resource[i + 1..]),
+        None => ("", resource),
+    };
+    if name.is_empty() || name.len() > 64 || !name.chars().all(role_name_char) {
+        return bad("role name must be 1-64 characters of letters, digits and _+=,.@-");
+    }
+    if path.len() > 511
+        || path.contains("//")
+        || !path.chars().all(|c| ('\u{21}'..='\u{7e}').contains(&c))
+    {
+        return bad("role path must be printable ASCII without empty segments, at most 512");
+    }
+    Ok(())
+}
+
+/// External ID: 2–1224 characters of `[\w+=,.@:/-]` (STS's rule).
+pub fn external_id(id: &str) -> Result<(), String> {
+    let n = id.chars().count();
+    if !(2..=1224).contains(&n) {
+        return Err(format!("externalId: must be 2-1224 characters, got {n}"));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
+    {
+        return Err("externalId: only letters, digits and _+=,.@:/- are allowed".into());
+    }
+    Ok(())
+}
+
+/// S3 bucket names (general purpose buckets): 3–63 of `[a-z0-9.-]`, starting and ending with
+/// a letter or digit, no `..`, not an IP address, none of the reserved prefixes/suffixes.
+pub fn bucket(name: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("bucket: {why}"));
+    if !(3..=63).contains(&name.len()) {
+        return bad("must be 3-63 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return bad("only lowercase letters, digits, dots and hyphens are allowed");
+    }
+    let first = name.as_bytes()[0];
+    let last = name.as_bytes()[name.len() - 1];
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return bad("must start and end with a letter or digit");
+    }
+    if name.contains("..") || name.contains(".-") || name.contains("-.") {
+        return bad("dots may not be adjacent to dots or hyphens");
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return bad("must not be an IP address");
+    }
+    if name.starts_with("xn--") || name.starts_with("sthree-") || name.ends_with("-s3alias") {
+        return bad("reserved prefix or suffix");
+    }
+    Ok(())
+}
+
+/// Object keys: 1–1024 bytes of UTF-8 without control characters.
+pub fn key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > 1024 {
+        return Err(format!("key: must be 1-1024 bytes, got {}", key.len()));
+    }
+    if key.chars().any(char::is_control) {
+        return Err("key: control characters are not allowed".into());
+    }
+    Ok(())
+}
+
+/// Prefixes: like keys but may be empty.
+pub fn prefix(prefix: &str) -> Result<(), String> {
+    if prefix.len() > 1024 {
+        return Err("prefix: at most 1024 bytes".into());
+    }
+    if prefix.chars().any(char::is_control) {
+        return Err("prefix: control characters are not allowed".into());
+    }
+    Ok(())
+}
+
+/// Connection names: 1–100 printable characters.
+pub fn connection_name(name: &str) -> Result<(), String> {
+    let n = name.chars().count();
+    if !(1..=100).contains(&n) || name.chars().any(char::is_control) || name.trim() != name {
+        return Err("name: must be 1-100 printable characters without surrounding spaces".into());
+    }
+    Ok(())
+}
+
+/// User names: 1–64 of `[A-Za-z0-9._-]`.
+pub fn user_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Err(format!(
+            "user name {name:?}: must be 1-64 characters of letters, digits and ._-"
+        ));
+    }
+    Ok(())
+}
+
+/// Ids we issue are UUIDs; anything else cannot name a row.
+pub fn is_uuid(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns() {
+        assert!(role_arn("arn:aws:iam::123456789012:role/S3Reader").is_ok());
+        assert!(role_arn("arn:aws-cn:iam::123456789012:role/team/app/S3Reader").is_ok());
+        for bad in [
+            "not-an-arn",
+            "arn:aws:iam::12345678901:role/R",
+            "arn:aws:iam::1234567890123:role/R",
+            "arn:aws:iam::12345678901a:role/R",
+            "arn:aws:iam:us-east-1:123456789012:role/R",
+            "arn:aws:s3::123456789012:role/R",
+            "arn:foo:iam::123456789012:role/R",
+            "arn:aws:iam::123456789012:user/R",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/has space",
+            "arn:aws:iam::123456789012:role//R",
+        ] {
+            assert!(role_arn(bad).is_err(), "{bad}");
+        }
+        let long = format!("arn:aws:iam::123456789012:role/{}", "a".repeat(65));
+        assert!(role_arn(&long).is_err());
+    }
+
+    #[test]
+    fn external_ids() {
+        assert!(external_id("zk-abc123").is_ok());
+        assert!(external_id("a").is_err());
+        assert!(external_id("has space").is_err());
+        assert!(external_id(&"a".repeat(1225)).is_err());
+        assert!(external_id(&"a".repeat(1224)).is_ok());
+    }
+
+    #[test]
+    fn buckets_and_keys() {
+        assert!(bucket("my-bucket.data").is_ok());
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "-abc",
+            "abc-",
+            "a..b",
+            "192.168.1.1",
+            "xn--abc",
+            "a_b",
+        ] {
+            assert!(bucket(bad).is_err(), "{bad}");
+        }
+        assert!(key("dir/file.txt").is_ok());
+        assert!(key("").is_err());
+        assert!(key("a\u{0}b").is_err());
+        assert!(key(&"k".repeat(1025)).is_err());
+    }
+}

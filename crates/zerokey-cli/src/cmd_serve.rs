@@ -1,0 +1,156 @@
+//! `zerokey serve`: the broker web service. Opens (and migrates) the database, takes the base
+//! AWS credentials from the standard provider chain, and serves the API until SIGTERM or
+//! Ctrl-C, letting requests in flight finish. Logs are JSON lines on stderr, each passed
+//! through the detection engine so that no credential reaches them.
+
+use crate::Exit;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use std::net::SocketAddr;
+use std::time::Duration;
+use zerokey_broker::limits::{Limit, Limiter, Limits};
+use zerokey_broker::{telemetry, AppState, Config, Store};
+
+/// Flags of `zerokey serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ZEROKEY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Database URL: `sqlite://FILE` (created on first start) or `postgres://…` (several
+    /// instances behind a load balancer share it, and their rate limits).
+    #[arg(
+        long,
+        env = "ZEROKEY_DATABASE_URL",
+        default_value = "sqlite://zerokey.db"
+    )]
+    pub database: String,
+    /// AssumeRole session length in seconds (900-43200); also the longest `exec` session.
+    #[arg(long, env = "ZEROKEY_SESSION_SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(900..=43200))]
+    pub session_seconds: u32,
+    /// Largest object uploaded or downloaded through the broker (e.g. 100M, 5G).
+    #[arg(long, env = "ZEROKEY_MAX_OBJECT_SIZE", default_value = "100M",
+          value_parser = crate::args::parse_size)]
+    pub max_object_size: u64,
+    /// Redis URL for rate-limit counters shared by every instance (e.g. redis://127.0.0.1:6379).
+    /// Without it, PostgreSQL stores share counters through the database; SQLite counts in process.
+    #[arg(long, env = "ZEROKEY_REDIS_URL")]
+    pub redis: Option<String>,
+    /// API requests per minute per user.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_per_user: u32,
+    /// API requests per minute per client address.
+    #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_per_addr: u32,
+    /// Login attempts per minute per client address (per user name: half of it, at least 1).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_rate: u32,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For and TLS from
+    /// X-Forwarded-Proto. Only when the proxy sets (and overwrites) both.
+    #[arg(long, env = "ZEROKEY_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// The public URL users reach; `https://…` marks the session cookie Secure.
+    #[arg(long, env = "ZEROKEY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Directory of the scripts `POST /api/exec` may run (by file name; nothing runs if unset).
+    #[arg(long, env = "ZEROKEY_EXEC_DIR")]
+    pub exec_dir: Option<std::path::PathBuf>,
+    /// Seconds after which an exec'd script and its whole process group are killed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub exec_timeout: u64,
+    /// Bytes of stdout and of stderr kept per run (the rest is dropped, `truncated: true`).
+    #[arg(long, default_value = "64K", value_parser = crate::args::parse_size)]
+    pub exec_max_output: u64,
+    /// Scripts running at once per user (429 above).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub exec_per_user: u32,
+    /// Log filter (env-filter syntax); ZEROKEY_LOG overrides.
+    #[arg(long, default_value = "info")]
+    pub log: String,
+}
+
+pub fn run(args: ServeArgs) -> Result<Exit> {
+    let matcher = telemetry::builtin_matcher().context("compiling the detection rules for logs")?;
+    let filter = std::env::var(crate::env::ZEROKEY_LOG).unwrap_or_else(|_| args.log.clone());
+    telemetry::init_json_logs(std::io::stderr, matcher, &filter);
+    let secure_cookies = match &args.public_url {
+        None => false,
+        Some(u) if u.starts_with("https://") => true,
+        Some(u) if u.starts_with("http://") => false,
+        Some(u) => bail!("--public-url {u:?}: expected an http:// or https:// URL"),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(serve(args, secure_cookies))?;
+    Ok(Exit::Clean)
+}
+
+async fn serve(args: ServeArgs, secure_cookies: bool) -> Result<()> {
+    let store = Store::connect(&args.database).await?;
+    let aws = zerokey_aws::BaseAws::from_env().await;
+    let config = Config {
+        session_seconds: args.session_seconds,
+        max_object_bytes: args.max_object_size,
+        limits: Limits {
+            per_user: Limit::per_minute(args.rate_per_user),
+            per_addr: Limit::per_minute(args.rate_per_addr),
+            login_per_addr: Limit::per_minute(args.login_rate),
+            login_per_name: Limit::per_minute((args.login_rate / 2).max(1)),
+        },
+        trust_proxy: args.trust_proxy,
+        secure_cookies,
+        ..Config::default()
+    };
+    let mut builder = AppState::builder(store, aws).config(config);
+    if let Some(dir) = &args.exec_dir {
+        let real = std::fs::canonicalize(dir)
+            .with_context(|| format!("--exec-dir {}: cannot open", dir.display()))?;
+        if !real.is_dir() {
+            bail!("--exec-dir {}: not a directory", dir.display());
+        }
+        builder = builder.extension(zerokey_broker::routes::exec::ExecState {
+            config: std::sync::Arc::new(zerokey_broker::exec::ExecConfig {
+                dir: real,
+                timeout: Duration::from_secs(args.exec_timeout),
+                max_output: usize::try_from(args.exec_max_output).unwrap_or(usize::MAX),
+                per_user: args.exec_per_user as usize,
+            }),
+            slots: zerokey_broker::exec::Slots::default(),
+            matcher: telemetry::builtin_matcher()
+                .context("compiling the detection rules for exec output")?,
+        });
+    }
+    if let Some(url) = &args.redis {
+        let limiter = Limiter::redis(url)
+            .await
+            .with_context(|| format!("--redis {}: cannot connect", mask(url)))?;
+        builder = builder.limiter(limiter);
+    }
+    let state = builder.build();
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    tracing::info!(
+        listen = %local,
+        database = %zerokey_broker::store::mask_url(&args.database),
+        store = state.store().kind(),
+        limiter = state.limiter().backend_name(),
+        "zerokey broker listening"
+    );
+    let router = zerokey_broker::app(state.clone());
+    zerokey_broker::serve(listener, state, router, zerokey_broker::shutdown_signal())
+        .await
+        .context("serving")?;
+    // Give the log writer a moment; requests in flight have finished.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    tracing::info!("zerokey broker stopped");
+    Ok(())
+}
+
+fn mask(url: &str) -> String {
+    zerokey_broker::store::mask_url(url)
+}
