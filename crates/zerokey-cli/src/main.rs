@@ -4,10 +4,10 @@
 mod args;
 mod attest;
 mod baseline;
-mod cmd_attest;
 mod broker_client;
 mod child;
 mod cmd_admin;
+mod cmd_attest;
 mod cmd_exec;
 mod cmd_oidc;
 mod cmd_rules;

@@ -162,12 +162,7 @@ impl Visitor for DbScanner<'_> {
             return;
         }
         let rel = format!("db:{}", stats.name);
-        let origin = Origin {
-            path: &rel,
-            rel_path: &rel,
-            commit: None,
-            date: None,
-        };
+        let origin = Origin::file(&rel, &rel);
         let result = scan_blob(self.matcher, &origin, &self.text);
         // `zerokey:allow` inside the data waives nothing: a proof cannot be switched off by
         // the data it checks.

@@ -144,6 +144,9 @@ impl TableInfo {
 
     /// The scanned columns, in the order cells are handed to the visitor.
     pub fn scanned_columns(&self) -> impl Iterator<Item = &ColumnInfo> {
+        for c in self.columns.iter().filter(|c| !c.scanned) {
+            tracing::debug!(table = %self.name, column = %c.name, sql_type = %c.sql_type, "column not scanned (not text or bytes)");
+        }
         self.columns.iter().filter(|c| c.scanned)
     }
 }
