@@ -121,9 +121,10 @@ pub fn run(args: AttestArgs, global: &Global) -> anyhow::Result<Exit> {
     }
     for t in scanner.tables.iter().filter(|t| !t.known) {
         notes.push(format!(
-            "table {} is not one of the broker's tables (users, api_tokens, sessions, \
-             connections, audit_events); its {} rows were scanned like the others",
-            t.name, t.rows
+            "table {} is not one of the broker's tables ({}); its {} rows were scanned like the others",
+            t.name,
+            zerokey_broker::store::TABLES.join(", "),
+            t.rows
         ));
     }
     let tables = std::mem::take(&mut scanner.tables);

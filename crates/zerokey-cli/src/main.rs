@@ -15,6 +15,7 @@ mod cmd_scan;
 mod cmd_serve;
 mod config;
 mod env;
+mod harden;
 mod oidc_token;
 mod output;
 mod verify;
@@ -37,6 +38,12 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     if !matches!(cli.command, args::Command::Serve(_)) {
         init_tracing(&cli.global);
+    }
+    if matches!(
+        cli.command,
+        args::Command::Serve(_) | args::Command::Exec(_) | args::Command::Oidc(_)
+    ) {
+        harden::no_core_dumps();
     }
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),

@@ -85,7 +85,7 @@ impl Visitor for DbScanner<'_> {
     fn table(&mut self, table: &TableInfo) {
         self.flush_checks();
         let name = table.display_name();
-        let known = schema::KNOWN_TABLES.contains(&table.name.as_str());
+        let known = schema::known_table(&table.name);
         for (i, col) in table.scanned_columns().enumerate() {
             match schema::classify(&col.name) {
                 ColumnClass::Ordinary => {}

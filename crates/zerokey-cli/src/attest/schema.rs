@@ -229,19 +229,14 @@ pub fn is_digest(v: &[u8]) -> bool {
     (v.len() == 32 || v.len() == 64) && std::str::from_utf8(v).is_err()
 }
 
-/// Tables a zerokey broker keeps (and migration bookkeeping); others are reported as info.
-pub const KNOWN_TABLES: &[&str] = &[
-    "users",
-    "api_tokens",
-    "tokens",
-    "sessions",
-    "connections",
-    "audit_events",
-    "audit_log",
-    "rate_limits",
-    "_sqlx_migrations",
-    "schema_migrations",
-];
+/// Migration bookkeeping tables; with the broker's own tables
+/// ([`zerokey_broker::store::TABLES`]) they are known; others are reported as info.
+pub const MIGRATION_TABLES: &[&str] = &["_sqlx_migrations", "schema_migrations"];
+
+/// True for a table a zerokey broker keeps (or migration bookkeeping).
+pub fn known_table(name: &str) -> bool {
+    zerokey_broker::store::TABLES.contains(&name) || MIGRATION_TABLES.contains(&name)
+}
 
 #[cfg(test)]
 mod tests {
