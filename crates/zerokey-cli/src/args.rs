@@ -41,6 +41,8 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the detection rules.
     Rules(RulesArgs),
+    /// Prove a broker stores no credential: scan its database, logs, data and temp dirs.
+    Attest(Box<AttestArgs>),
     /// The broker web service: S3 through per-request AssumeRole, storing only roleArn +
     /// externalId.
     Serve(Box<crate::cmd_serve::ServeArgs>),
@@ -157,6 +159,49 @@ pub struct RulesArgs {
     /// Output format (text or json).
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+/// Formats `zerokey attest` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AttestFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The broker's database: a SQLite file (`sqlite:PATH` or a path; opened read-only, never
+    /// created) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (read in one read-only snapshot).
+    #[arg(long, value_name = "URL")]
+    pub database: String,
+    /// The broker's log directory (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Vec<PathBuf>,
+    /// The broker's data directory (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Vec<PathBuf>,
+    /// The temp directory to check (default: the system's, e.g. $TMPDIR or /tmp); only
+    /// entries owned by the user running attest are scanned.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_temp_dir")]
+    pub temp_dir: Option<PathBuf>,
+    /// Do not scan the temp directory.
+    #[arg(long)]
+    pub no_temp_dir: bool,
+    /// More files or directories to scan.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AttestFormat::Text)]
+    pub format: AttestFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads for the file scan (default: one per core).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+    /// Skip files larger than this (e.g. 500K, 64M, 1G) [default: 256M]; reported as a note.
+    #[arg(long, value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Parses `123`, `500K`, `64M`, `1G` (powers of 1024; a trailing `B`/`iB` is accepted).

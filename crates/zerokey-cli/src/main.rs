@@ -2,10 +2,12 @@
 //! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
 
 mod args;
+mod attest;
 mod baseline;
 mod broker_client;
 mod child;
 mod cmd_admin;
+mod cmd_attest;
 mod cmd_exec;
 mod cmd_oidc;
 mod cmd_rules;
@@ -13,6 +15,7 @@ mod cmd_scan;
 mod cmd_serve;
 mod config;
 mod env;
+mod harden;
 mod oidc_token;
 mod output;
 mod verify;
@@ -36,9 +39,16 @@ fn main() -> ExitCode {
     if !matches!(cli.command, args::Command::Serve(_)) {
         init_tracing(&cli.global);
     }
+    if matches!(
+        cli.command,
+        args::Command::Serve(_) | args::Command::Exec(_) | args::Command::Oidc(_)
+    ) {
+        harden::no_core_dumps();
+    }
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
+        args::Command::Attest(a) => cmd_attest::run(*a, &cli.global),
         args::Command::Serve(a) => cmd_serve::run(*a),
         args::Command::Admin(a) => cmd_admin::run(a),
         args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
