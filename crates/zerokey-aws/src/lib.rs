@@ -4,8 +4,12 @@
 //! redacting `Debug` and which is never `Serialize`. Endpoints honour `AWS_ENDPOINT_URL`
 //! (and `AWS_ENDPOINT_URL_STS`), so tests run against the local AWS emulator.
 
+pub mod cloudtrail;
 pub mod credentials;
+pub mod iam;
+pub mod secret_store;
 pub mod sts;
+pub mod trail_files;
 
 pub use credentials::AwsCredentials;
 pub use sts::{caller_identity, CallerIdentity, StsError};

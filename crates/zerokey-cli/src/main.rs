@@ -3,10 +3,12 @@
 
 mod args;
 mod baseline;
+mod cmd_keys;
 mod cmd_rules;
 mod cmd_scan;
 mod config;
 mod env;
+mod keys;
 mod output;
 mod verify;
 
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
+        args::Command::Keys(a) => cmd_keys::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -1,0 +1,259 @@
+//! `zerokey keys report`: ages through the credential-report CSV path (the emulator dates every
+//! key "now"), live IAM inventory against the AWS emulator, and bad CSV input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+const PORT: u16 = 5140;
+
+const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+
+fn ago(days: i64) -> String {
+    (OffsetDateTime::now_utc() - Duration::days(days))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+fn row(
+    user: &str,
+    k1: Option<(bool, i64, Option<i64>)>,
+    k2: Option<(bool, i64, Option<i64>)>,
+) -> String {
+    let slot = |k: Option<(bool, i64, Option<i64>)>| match k {
+        None => "false,N/A,N/A,N/A,N/A".to_string(),
+        Some((active, age, used)) => format!(
+            "{active},{},{},{},{}",
+            ago(age),
+            used.map_or("N/A".into(), ago),
+            if used.is_some() { "us-east-1" } else { "N/A" },
+            if used.is_some() { "s3" } else { "N/A" }
+        ),
+    };
+    format!(
+        "{user},arn:aws:iam::123456789012:user/{user},{},false,N/A,N/A,N/A,false,{},{},false,N/A,false,N/A",
+        ago(400),
+        slot(k1),
+        slot(k2)
+    )
+}
+
+fn zerokey() -> Command {
+    let mut c = Command::cargo_bin("zerokey").unwrap();
+    c.env_remove("ZEROKEY_AUDIT_LOG");
+    c
+}
+
+#[test]
+fn credential_report_ages_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = [
+        HEADER.to_string(),
+        row("fresh", Some((true, 10, Some(1))), None),
+        row("old", Some((true, 120, Some(2))), None),
+        row("idle", Some((true, 60, Some(50))), None),
+        row(
+            "doubled",
+            Some((true, 5, Some(1))),
+            Some((true, 3, Some(1))),
+        ),
+        row("at-limit", Some((true, 89, Some(1))), None),
+    ]
+    .join("\n");
+    let path = dir.path().join("report.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = zerokey()
+        .args(["keys", "report", "--format", "json", "--credential-report"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["users"], 5);
+    assert_eq!(v["keys"].as_array().unwrap().len(), 6);
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().into(),
+                f["user"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = [
+        ("access-key-too-old", "old"),
+        ("access-key-unused", "idle"),
+        ("two-active-keys", "doubled"),
+    ];
+    assert_eq!(found.len(), want.len(), "{found:?}");
+    for (id, user) in want {
+        assert!(
+            found.contains(&(id.into(), user.into())),
+            "{id} {user}: {found:?}"
+        );
+    }
+    let old = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["user"] == "old")
+        .unwrap();
+    assert_eq!(old["age_days"], 120);
+
+    // A stricter maximum age flags more; --fail-on-findings exits 1.
+    let out = zerokey()
+        .args([
+            "keys",
+            "report",
+            "--max-age",
+            "30d",
+            "--fail-on-findings",
+            "--credential-report",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("idle") && text.contains("access-key-too-old"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: zerokey keys rotate old --yes"),
+        "{text}"
+    );
+
+    let out = zerokey()
+        .args([
+            "keys",
+            "report",
+            "--format",
+            "markdown",
+            "--credential-report",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# Access key report"), "{md}");
+    assert!(md.contains("| old | (key 1) | Active | 120d |"), "{md}");
+}
+
+#[test]
+fn csv_with_missing_columns_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "user,arn,access_key_1_active\nbob,arn:x,true\n").unwrap();
+    let out = zerokey()
+        .args(["keys", "report", "--credential-report"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.csv: line 1: missing columns access_key_1_last_rotated"),
+        "{err}"
+    );
+
+    let bad_value = format!(
+        "{HEADER}\n{}\n",
+        row("x", Some((true, 1, None)), None).replacen(",true,", ",maybe,", 1)
+    );
+    std::fs::write(&path, bad_value).unwrap();
+    let out = zerokey()
+        .args(["keys", "report", "--credential-report"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 2: column access_key_1_active: expected true or false"),
+        "{err}"
+    );
+
+    let out = zerokey()
+        .args(["keys", "report", "--max-age", "90"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add a unit"));
+}
+
+#[test]
+fn live_inventory_from_the_emulator() {
+    let endpoint = common::emulator::start(PORT);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(common::keys::iam(&endpoint));
+    let secrets = rt.block_on(async {
+        let mut secrets = Vec::new();
+        for user in ["report-two", "report-one"] {
+            let _ = iam.create_user().user_name(user).send().await;
+        }
+        for user in ["report-two", "report-two", "report-one"] {
+            let k = iam
+                .create_access_key()
+                .user_name(user)
+                .send()
+                .await
+                .unwrap();
+            secrets.push(k.access_key().unwrap().secret_access_key().to_string());
+        }
+        secrets
+    });
+    let out = zerokey()
+        .args(["keys", "report", "--format", "json"])
+        .envs(common::keys::env(&endpoint))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for s in &secrets {
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(s.as_str()));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(s.as_str()));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&Value> = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["user"].as_str().unwrap().starts_with("report-"))
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| k["status"] == "Active"
+        && k["age_days"] == 0
+        && k["access_key_id"].as_str().unwrap().starts_with("AKIA")));
+    let two = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "two-active-keys")
+        .map(|f| f["user"].as_str().unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        two.contains(&"report-two") && !two.contains(&"report-one"),
+        "{two:?}"
+    );
+}
