@@ -10,6 +10,10 @@ pub mod iam;
 pub mod secret_store;
 pub mod sts;
 pub mod trail_files;
+pub mod secrets;
+pub mod temp_role;
+pub mod web_identity;
 
 pub use credentials::AwsCredentials;
 pub use sts::{caller_identity, CallerIdentity, StsError};
+pub use temp_role::TempCredentials;
