@@ -1,6 +1,6 @@
 //! IAM calls for key hygiene: users, their access keys and when each was last used, key status
-//! changes, key creation (the new secret comes back in a [`NewAccessKey`], never `Serialize`)
-//! and the account's credential report.
+//! changes and key creation (the new secret comes back in a [`NewAccessKey`], never
+//! `Serialize`).
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::StatusType;
@@ -53,9 +53,6 @@ pub enum IamError {
         /// What went wrong, in our words.
         reason: &'static str,
     },
-    /// The credential report is not ready after waiting.
-    #[error("iam:GetCredentialReport: the report was not ready after {0} attempts")]
-    ReportNotReady(u32),
 }
 
 /// One failed call, classified.
@@ -375,8 +372,9 @@ impl Iam {
         })
     }
 
-    /// Deletes an access key (`iam:DeleteAccessKey`). Only `keys rotate --delete-inactive`
-    /// calls this, for an Inactive key that blocks the two-key quota.
+    /// Deletes an access key (`iam:DeleteAccessKey`). Only `keys rotate` calls this: with
+    /// `--delete-inactive` for an Inactive key that blocks the two-key quota, and to undo the
+    /// key it just created when the new secret could not be stored.
     pub async fn delete_access_key(&self, user: &str, access_key_id: &str) -> Result<(), IamError> {
         const ACTION: &str = "iam:DeleteAccessKey";
         self.client
@@ -393,50 +391,5 @@ impl Iam {
                 )
             })?;
         Ok(())
-    }
-
-    /// The account's credential report as CSV bytes: asks IAM to generate it
-    /// (`iam:GenerateCredentialReport`), polls until complete, then fetches it
-    /// (`iam:GetCredentialReport`).
-    pub async fn credential_report(&self) -> Result<Vec<u8>, IamError> {
-        const ATTEMPTS: u32 = 30;
-        for attempt in 0..ATTEMPTS {
-            let gen = self
-                .client
-                .generate_credential_report()
-                .send()
-                .await
-                .map_err(|e| iam_error("iam:GenerateCredentialReport", || "report".into(), &e))?;
-            let complete = matches!(
-                gen.state(),
-                Some(aws_sdk_iam::types::ReportStateType::Complete)
-            );
-            if complete || attempt + 1 == ATTEMPTS {
-                match self.client.get_credential_report().send().await {
-                    Ok(out) => {
-                        return Ok(out
-                            .content()
-                            .map(|b| b.as_ref().to_vec())
-                            .unwrap_or_default())
-                    }
-                    Err(e) => {
-                        let f = classify(&e);
-                        let not_ready = matches!(
-                            f.code.as_deref(),
-                            Some("ReportInProgress" | "ReportNotPresent" | "ReportExpired")
-                        );
-                        if !not_ready {
-                            return Err(iam_error(
-                                "iam:GetCredentialReport",
-                                || "report".into(),
-                                &e,
-                            ));
-                        }
-                    }
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        }
-        Err(IamError::ReportNotReady(ATTEMPTS))
     }
 }

@@ -8,10 +8,10 @@ pub mod cloudtrail;
 pub mod credentials;
 pub mod iam;
 pub mod secret_store;
-pub mod sts;
-pub mod trail_files;
 pub mod secrets;
+pub mod sts;
 pub mod temp_role;
+pub mod trail_files;
 pub mod web_identity;
 
 pub use credentials::AwsCredentials;

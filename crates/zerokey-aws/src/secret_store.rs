@@ -1,16 +1,18 @@
 //! Writes one secret value to AWS Secrets Manager as `SecretString`: a new version of an
 //! existing secret (`PutSecretValue`), or a new secret (`CreateSecret`) if there is none.
+//! The read side (and the name rules both share) is [`crate::secrets`].
 
 use crate::iam::classify;
+use crate::secrets::{validate_secret_name, SecretsError};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Why the secret could not be written. Messages name the secret, never its value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretStoreError {
-    /// The name is not a valid Secrets Manager name.
-    #[error("invalid secret name {0:?}: use 1-512 characters of A-Z a-z 0-9 / _ + = . @ -")]
-    BadName(String),
+    /// The name is not a valid Secrets Manager name or ARN.
+    #[error(transparent)]
+    BadName(#[from] SecretsError),
     /// The caller may not write the secret.
     #[error("secret {name:?}: {action}: access denied ({code})")]
     Denied {
@@ -44,18 +46,9 @@ pub struct StoredSecret {
     pub created: bool,
 }
 
-/// Checks a Secrets Manager secret name (or ARN).
+/// Checks a Secrets Manager secret name (or ARN), with the rules of [`crate::secrets`].
 pub fn validate_name(name: &str) -> Result<(), SecretStoreError> {
-    let ok = !name.is_empty()
-        && name.len() <= 2048
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/_+=.@-:".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(SecretStoreError::BadName(name.to_string()))
-    }
+    Ok(validate_secret_name(name)?)
 }
 
 /// Stores `value` as the current `SecretString` of secret `name`, creating the secret if it

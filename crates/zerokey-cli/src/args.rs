@@ -44,6 +44,10 @@ pub enum Command {
     /// Access key hygiene and incident response: report, disable, incident, rotate.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Run a command with temporary AWS credentials of a role in its environment only.
+    Exec(Box<crate::cmd_exec::ExecArgs>),
+    /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
+    Oidc(Box<crate::cmd_oidc::OidcArgs>),
 }
 
 /// `zerokey keys …`
@@ -150,10 +154,6 @@ pub struct KeysRotateArgs {
     /// Also append audit lines (JSON) to FILE.
     #[arg(long, env = "ZEROKEY_AUDIT_LOG", value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
-    /// Run a command with temporary AWS credentials of a role in its environment only.
-    Exec(Box<crate::cmd_exec::ExecArgs>),
-    /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
-    Oidc(Box<crate::cmd_oidc::OidcArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

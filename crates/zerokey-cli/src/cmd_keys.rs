@@ -384,7 +384,7 @@ async fn confirm(grace: time::Duration) -> Answer {
 
 async fn rotate(a: KeysRotateArgs) -> anyhow::Result<Exit> {
     if let Some(name) = &a.to_secret {
-        zerokey_aws::secret_store::validate_name(name)?;
+        zerokey_aws::secret_store::validate_name(name).context("--to-secret")?;
     }
     let to_terminal = std::io::stdout().is_terminal();
     if a.to_secret.is_none() && !to_terminal && !a.show_secret && a.yes {

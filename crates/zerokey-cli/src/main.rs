@@ -3,10 +3,10 @@
 
 mod args;
 mod baseline;
-mod cmd_keys;
 mod broker_client;
 mod child;
 mod cmd_exec;
+mod cmd_keys;
 mod cmd_oidc;
 mod cmd_rules;
 mod cmd_scan;

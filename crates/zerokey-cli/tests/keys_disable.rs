@@ -30,7 +30,8 @@ fn zerokey(endpoint: &str) -> Command {
 
 #[test]
 fn dry_run_then_disable_and_verify() {
-    let endpoint = common::emulator::start(PORT);
+    let emulator = common::emulator::Running::on(PORT);
+    let endpoint = emulator.endpoint.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let iam = rt.block_on(common::keys::iam(&endpoint));
     let _ = rt.block_on(iam.create_user().user_name("disable-me").send());
@@ -53,11 +54,13 @@ fn dry_run_then_disable_and_verify() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    common::keys::assert_no_secrets(&out, &[&secret]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.starts_with("dry run: would set access key") && text.contains("disable-me"),
         "{text}"
     );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("audit"));
     assert_eq!(status(&rt, &iam, "disable-me", &id), "Active");
 
     let dir = tempfile::tempdir().unwrap();
@@ -73,6 +76,7 @@ fn dry_run_then_disable_and_verify() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    common::keys::assert_no_secrets(&out, &[&secret]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("status Inactive (verified)"), "{text}");
     let err = String::from_utf8(out.stderr).unwrap();
@@ -85,6 +89,8 @@ fn dry_run_then_disable_and_verify() {
         serde_json::from_str(std::fs::read_to_string(&log).unwrap().trim()).unwrap();
     assert_eq!(line["access_key_id"], id.as_str());
     assert_eq!(line["verified"], true);
+    assert_eq!(line["user"], "disable-me");
+    assert_eq!(line["from"], "Active");
     assert!(!text.contains(&secret) && !err.contains(&secret));
 
     // Again: already inactive, nothing to do.
@@ -98,7 +104,8 @@ fn dry_run_then_disable_and_verify() {
 
 #[test]
 fn bad_ids_are_exit_2_and_change_nothing() {
-    let endpoint = common::emulator::start(PORT);
+    let emulator = common::emulator::Running::on(PORT);
+    let endpoint = emulator.endpoint.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let iam = rt.block_on(common::keys::iam(&endpoint));
     let _ = rt.block_on(iam.create_user().user_name("disable-bystander").send());
@@ -115,16 +122,26 @@ fn bad_ids_are_exit_2_and_change_nothing() {
         ("AKIA123", "20 characters"),
         ("akia0000000000000000", "expected AKIA"),
         ("AIDA0000000000000000", "IAM user id"),
+        (
+            "ASIAZ3MHQ7VXL2WRT5NB",
+            "is a temporary (STS) key: it cannot be disabled",
+        ),
+        (
+            "Xq9vT2mLp8rW4nK7sB3dF6gH1jZ0cV5yU8eR2tA4",
+            "looks like a secret access key",
+        ),
     ] {
         let out = zerokey(&endpoint)
             .args(["keys", "disable", bad, "--yes"])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(out.stdout.is_empty(), "{bad}");
         let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(want), "{bad}: {err}");
         assert!(
-            err.contains("invalid access key id") && err.contains(want),
-            "{bad}: {err}"
+            !err.contains("Xq9vT2m"),
+            "a pasted secret is not echoed: {err}"
         );
     }
     let out = zerokey(&endpoint)
