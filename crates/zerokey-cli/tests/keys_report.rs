@@ -216,8 +216,31 @@ fn live_inventory_from_the_emulator() {
                 .send()
                 .await
                 .unwrap();
-            secrets.push(k.access_key().unwrap().secret_access_key().to_string());
+            let k = k.access_key().unwrap();
+            secrets.push((
+                k.access_key_id().to_string(),
+                k.secret_access_key().to_string(),
+            ));
         }
+        // Use report-one's key once (S3 ListBuckets in eu-west-1): IAM records the last use.
+        let (id, secret) = secrets[2].clone();
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&endpoint)
+            .region(aws_config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                id, secret, None, None, "test",
+            ))
+            .load()
+            .await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        )
+        .list_buckets()
+        .send()
+        .await
+        .unwrap();
         secrets
     });
     let out = zerokey()
@@ -231,7 +254,7 @@ fn live_inventory_from_the_emulator() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let secret_refs: Vec<&str> = secrets.iter().map(|(_, s)| s.as_str()).collect();
     common::keys::assert_no_secrets(&out, &secret_refs);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys: Vec<&Value> = v["keys"]
@@ -244,6 +267,20 @@ fn live_inventory_from_the_emulator() {
     assert!(keys.iter().all(|k| k["status"] == "Active"
         && k["age_days"] == 0
         && k["access_key_id"].as_str().unwrap().starts_with("AKIA")));
+    let used = keys
+        .iter()
+        .find(|k| k["access_key_id"] == secrets[2].0.as_str())
+        .unwrap();
+    assert_eq!(used["user"], "report-one");
+    assert_eq!(used["last_used_service"], "s3", "{used}");
+    assert_eq!(used["last_used_region"], "eu-west-1", "{used}");
+    assert_eq!(used["last_used_days_ago"], 0, "{used}");
+    let unused = keys
+        .iter()
+        .find(|k| k["access_key_id"] == secrets[0].0.as_str())
+        .unwrap();
+    assert!(unused["last_used"].is_null(), "{unused}");
+    assert!(unused["last_used_service"].is_null(), "{unused}");
     let two = v["findings"]
         .as_array()
         .unwrap()
@@ -255,4 +292,24 @@ fn live_inventory_from_the_emulator() {
         two.contains(&"report-two") && !two.contains(&"report-one"),
         "{two:?}"
     );
+
+    // Text: one row per key, the fix for the doubled user; exit 1 with --fail-on-findings.
+    let out = zerokey()
+        .args(["keys", "report", "--fail-on-findings"])
+        .envs(common::keys::env(&endpoint))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    common::keys::assert_no_secrets(&out, &secret_refs);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("USER "), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains(secrets[2].0.as_str()))
+        .unwrap();
+    assert!(
+        row.starts_with("report-one") && row.contains(" s3 ") && row.ends_with("eu-west-1"),
+        "{row}"
+    );
+    assert!(text.contains("two-active-keys"), "{text}");
 }

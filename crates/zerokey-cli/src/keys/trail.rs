@@ -310,7 +310,7 @@ pub fn summarize(events: &[TrailEvent], expected_regions: &[String]) -> Summary 
             .iter()
             .filter(|e| {
                 !expected_regions.contains(&e.region)
-                    && !(is_global(&e.event_source) && e.region == "us-east-1")
+                    && (e.region != "us-east-1" || !is_global(&e.event_source))
             })
             .map(|e| (e.region.clone(), e.time.as_str())),
     );
@@ -447,9 +447,9 @@ pub fn next_steps(key_id: &str, key: &KeyState, s: &Summary, since: &str) -> Vec
     let user = key.user.as_deref().unwrap_or("<USER>");
     let mut steps = Vec::new();
     match key.status.as_deref() {
-        Some("Inactive") => steps.push(format!(
-            "The key is already Inactive; keep it so (never re-activate a leaked key)."
-        )),
+        Some("Inactive") => steps.push(
+            "The key is already Inactive; keep it so (never re-activate a leaked key).".into(),
+        ),
         _ => steps.push(format!(
             "Disable the key now: zerokey keys disable {key_id} --user {user} --yes"
         )),
