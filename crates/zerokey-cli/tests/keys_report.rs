@@ -313,3 +313,38 @@ fn live_inventory_from_the_emulator() {
     );
     assert!(text.contains("two-active-keys"), "{text}");
 }
+
+#[test]
+fn markdown_report_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = [
+        HEADER.to_string(),
+        row("fresh", Some((true, 10, Some(1))), None),
+        row("old", Some((true, 120, Some(2))), Some((false, 200, None))),
+        row("idle", Some((true, 60, Some(50))), None),
+        row("doubled", Some((true, 5, Some(1))), Some((true, 3, None))),
+    ]
+    .join("\n");
+    let path = dir.path().join("report.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = zerokey()
+        .args([
+            "keys",
+            "report",
+            "--format",
+            "markdown",
+            "--credential-report",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8(out.stdout).unwrap();
+    let path_text = path.display().to_string();
+    insta::with_settings!({filters => vec![
+        (path_text.as_str(), "[CSV]"),
+        (r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", "[DATE]"),
+    ]}, {
+        insta::assert_snapshot!(md);
+    });
+}

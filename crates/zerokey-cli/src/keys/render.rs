@@ -7,10 +7,26 @@ use std::io::{self, Write};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// RFC 3339 in UTC, or `-`.
+/// RFC 3339 in UTC to the second, or `-`.
 pub fn ts(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
-        .unwrap_or_else(|| "-".into())
+    t.and_then(|t| {
+        t.to_offset(time::UtcOffset::UTC)
+            .replace_nanosecond(0)
+            .ok()?
+            .format(&Rfc3339)
+            .ok()
+    })
+    .unwrap_or_else(|| "-".into())
+}
+
+/// An inline Markdown code span for `s`, even when `s` holds backticks.
+fn code(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
 }
 
 /// One key row of the report.
@@ -167,12 +183,12 @@ impl HygieneReport {
         for f in &self.findings {
             writeln!(
                 out,
-                "- **{}** `{}` {}: {}  \n  Fix: `{}`",
+                "- **{}** `{}` {}: {}  \n  Fix: {}",
                 f.severity.as_str(),
                 f.id,
                 md(&f.user),
                 md(&f.message),
-                f.fix
+                code(&f.fix)
             )?;
         }
         writeln!(out, "\n## Keys\n")?;
@@ -392,5 +408,26 @@ impl IncidentReport {
             writeln!(out, "- [ ] {}", md(step))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_whole_seconds_in_utc() {
+        let t = time::macros::datetime!(2026-12-03 08:30:15.123456 +01:00);
+        assert_eq!(ts(Some(t)), "2026-12-03T07:30:15Z");
+        assert_eq!(ts(None), "-");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(
+            code("zerokey keys rotate a --yes"),
+            "`zerokey keys rotate a --yes`"
+        );
+        assert_eq!(code("run `x` now"), "`` run `x` now ``");
     }
 }
