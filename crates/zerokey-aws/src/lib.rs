@@ -7,9 +7,13 @@
 pub mod assume;
 pub mod credentials;
 pub mod s3;
+pub mod cloudtrail;
+pub mod iam;
+pub mod secret_store;
 pub mod secrets;
 pub mod sts;
 pub mod temp_role;
+pub mod trail_files;
 pub mod web_identity;
 
 pub use assume::{clamp_duration, AssumeError, AssumeRequest, AssumedRole, BaseAws};

@@ -16,7 +16,7 @@ pub const ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_E
 #[non_exhaustive]
 pub enum SecretsError {
     /// The name is not a valid secret name or ARN.
-    #[error("--secret-name {name:?}: {message}")]
+    #[error("invalid secret name {name:?}: {message}")]
     InvalidName {
         /// The name given.
         name: String,

@@ -48,10 +48,119 @@ pub enum Command {
     Serve(Box<crate::cmd_serve::ServeArgs>),
     /// Broker administration: users and API tokens.
     Admin(crate::cmd_admin::AdminArgs),
+    /// Access key hygiene and incident response: report, disable, incident, rotate.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Run a command with temporary AWS credentials of a role in its environment only.
     Exec(Box<crate::cmd_exec::ExecArgs>),
     /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
     Oidc(Box<crate::cmd_oidc::OidcArgs>),
+}
+
+/// `zerokey keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Every IAM user's access keys with age, status and last use; flags old, unused and doubled keys.
+    Report(KeysReportArgs),
+    /// Set an access key Inactive (never deletes); a dry run without --yes.
+    Disable(KeysDisableArgs),
+    /// What an access key did: CloudTrail timeline, unusual activity, next steps.
+    Incident(KeysIncidentArgs),
+    /// Create a new access key for USER, deliver it once, then deactivate the old key.
+    Rotate(KeysRotateArgs),
+}
+
+/// Formats of the `keys` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeysFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysReportArgs {
+    /// Keys older than this must be rotated (e.g. 90d).
+    #[arg(long, default_value = "90d", value_parser = crate::keys::duration::parse)]
+    pub max_age: time::Duration,
+    /// Active keys unused for longer than this are flagged (e.g. 45d).
+    #[arg(long, default_value = "45d", value_parser = crate::keys::duration::parse)]
+    pub unused_after: time::Duration,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = KeysFormat::Text)]
+    pub format: KeysFormat,
+    /// Read an IAM credential report CSV instead of calling IAM (offline).
+    #[arg(long, value_name = "FILE")]
+    pub credential_report: Option<PathBuf>,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when anything is flagged.
+    #[arg(long)]
+    pub fail_on_findings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysDisableArgs {
+    /// The access key id (AKIA…).
+    pub access_key_id: String,
+    /// The owning user (found from the key if not given).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Really do it; without this, only show what would happen.
+    #[arg(long)]
+    pub yes: bool,
+    /// Also append the audit line (JSON) to FILE.
+    #[arg(long, env = "ZEROKEY_AUDIT_LOG", value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysIncidentArgs {
+    /// The access key id (AKIA… or ASIA…).
+    pub access_key_id: String,
+    /// How far back to look (e.g. 7d, 36h).
+    #[arg(long, default_value = "7d", value_parser = crate::keys::duration::parse)]
+    pub since: time::Duration,
+    /// Read CloudTrail log files from s3://bucket/prefix instead of LookupEvents.
+    #[arg(long, value_name = "S3_URL")]
+    pub trail_bucket: Option<String>,
+    /// Regions the key normally works in (comma-separated; default: the configured region).
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub expected_regions: Vec<String>,
+    /// Stop after this many events.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_events: usize,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = KeysFormat::Text)]
+    pub format: KeysFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// The IAM user whose key is replaced.
+    pub user: String,
+    /// Really do it; without this, only show what would happen.
+    #[arg(long)]
+    pub yes: bool,
+    /// Store the new key in this Secrets Manager secret (SecretString JSON) instead of showing it.
+    #[arg(long, value_name = "NAME")]
+    pub to_secret: Option<String>,
+    /// Show the new secret even though stdout is not a terminal.
+    #[arg(long, conflicts_with = "to_secret")]
+    pub show_secret: bool,
+    /// Longest time both keys stay active; confirming on stdin ends it sooner (0s: at once).
+    #[arg(long, default_value = "15m", value_parser = crate::keys::duration::parse)]
+    pub grace: time::Duration,
+    /// If the user already has two keys and one is Inactive, delete that one to make room.
+    #[arg(long)]
+    pub delete_inactive: bool,
+    /// Also append audit lines (JSON) to FILE.
+    #[arg(long, env = "ZEROKEY_AUDIT_LOG", value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

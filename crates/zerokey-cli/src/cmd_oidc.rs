@@ -282,7 +282,7 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
         bail!("{EXPORT_REFUSED}");
     }
     args.role.validate()?;
-    zerokey_aws::secrets::validate_secret_name(&args.secret_name)?;
+    zerokey_aws::secrets::validate_secret_name(&args.secret_name).context("--secret-name")?;
     match (&args.env, args.print, args.command.is_empty()) {
         (Some(name), _, false) => {
             child::validate_env_name("--env", name)?;

@@ -9,6 +9,7 @@ mod child;
 mod cmd_admin;
 mod cmd_attest;
 mod cmd_exec;
+mod cmd_keys;
 mod cmd_oidc;
 mod cmd_rules;
 mod cmd_scan;
@@ -16,6 +17,7 @@ mod cmd_serve;
 mod config;
 mod env;
 mod harden;
+mod keys;
 mod oidc_token;
 mod output;
 mod verify;
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         args::Command::Attest(a) => cmd_attest::run(*a, &cli.global),
         args::Command::Serve(a) => cmd_serve::run(*a),
         args::Command::Admin(a) => cmd_admin::run(a),
+        args::Command::Keys(a) => cmd_keys::run(a),
         args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
         args::Command::Oidc(a) => return child_exit(cmd_oidc::run(*a)),
     };
