@@ -1,0 +1,5 @@
+//! Models of the inputs the audits inspect, one file per input kind.
+
+pub mod iam;
+pub mod repo;
+pub mod workflow;
