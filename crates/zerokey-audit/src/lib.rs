@@ -105,7 +105,9 @@ pub fn select(opts: &AuditOptions) -> Result<Vec<Box<dyn Audit>>, String> {
     let all = audits::all();
     for id in opts.only.iter().chain(&opts.disable) {
         if !all.iter().any(|a| a.doc().id == id) {
-            return Err(format!("unknown audit id {id:?} (see `zerokey audit --list`)"));
+            return Err(format!(
+                "unknown audit id {id:?} (see `zerokey audit --list`)"
+            ));
         }
     }
     Ok(all
@@ -161,7 +163,8 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
     for file in &files {
         let r = rel(&root, file);
         let lower = r.to_ascii_lowercase();
-        let wf = is_workflow(&r) || (!meta.is_dir() && (lower.ends_with(".yml") || lower.ends_with(".yaml")));
+        let wf = is_workflow(&r)
+            || (!meta.is_dir() && (lower.ends_with(".yml") || lower.ends_with(".yaml")));
         let json = lower.ends_with(".json");
         if !wf && !json {
             continue;
@@ -169,7 +172,12 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         let text = match fs_err::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
-                out.errors.push(ParseError { path: r, line: 1, column: 1, message: e.to_string() });
+                out.errors.push(ParseError {
+                    path: r,
+                    line: 1,
+                    column: 1,
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -236,9 +244,17 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             }
         }
         if let Some(reason) = inline_ignore(&sources, &f) {
-            out.suppressed.push(SuppressedFinding { kind: "inline", reason, finding: f });
+            out.suppressed.push(SuppressedFinding {
+                kind: "inline",
+                reason,
+                finding: f,
+            });
         } else if opts.baseline.contains(&f.fingerprint) {
-            out.suppressed.push(SuppressedFinding { kind: "baseline", reason: None, finding: f });
+            out.suppressed.push(SuppressedFinding {
+                kind: "baseline",
+                reason: None,
+                finding: f,
+            });
         } else {
             out.findings.push(f);
         }
@@ -262,7 +278,9 @@ fn inline_ignore(sources: &[Arc<SourceFile>], f: &AuditFinding) -> Option<Option
             continue;
         }
         let text = src.line_text(line);
-        let Some(i) = text.find("zerokey:ignore[") else { continue };
+        let Some(i) = text.find("zerokey:ignore[") else {
+            continue;
+        };
         let rest = &text[i + 15..];
         let Some(end) = rest.find(']') else { continue };
         if rest[..end].split(',').any(|id| id.trim() == f.rule_id) {

@@ -348,7 +348,12 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
     };
     enum Frame {
         Seq(usize, Vec<Node>, Option<String>),
-        Map(usize, Vec<Entry>, Option<(String, Range<usize>)>, Option<String>),
+        Map(
+            usize,
+            Vec<Entry>,
+            Option<(String, Range<usize>)>,
+            Option<String>,
+        ),
     }
     struct Recv<'s, F: Fn(usize) -> usize> {
         stack: Vec<Frame>,
@@ -450,7 +455,8 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
                     self.push(node, anchor);
                 }
                 Event::SequenceStart(anchor, tag) => {
-                    self.stack.push(Frame::Seq(start, Vec::new(), tag_name(tag)));
+                    self.stack
+                        .push(Frame::Seq(start, Vec::new(), tag_name(tag)));
                     let _ = anchor;
                 }
                 Event::MappingStart(_anchor, tag) => {
@@ -498,7 +504,5 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
             message: format!("invalid YAML: {}", e.info()),
         }
     })?;
-    Ok(recv
-        .doc
-        .unwrap_or_else(|| Node::new(0..0, Kind::Null)))
+    Ok(recv.doc.unwrap_or_else(|| Node::new(0..0, Kind::Null)))
 }

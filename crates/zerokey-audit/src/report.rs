@@ -21,7 +21,13 @@ pub enum Format {
 }
 
 /// Writes `o` in `format`.
-pub fn render(format: Format, o: &AuditOutcome, docs: &[&AuditDoc], version: &str, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    format: Format,
+    o: &AuditOutcome,
+    docs: &[&AuditDoc],
+    version: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Text => text(o, out),
         Format::Json => {
@@ -44,10 +50,23 @@ pub fn render(format: Format, o: &AuditOutcome, docs: &[&AuditDoc], version: &st
 fn text(o: &AuditOutcome, out: &mut dyn Write) -> io::Result<()> {
     for f in &o.findings {
         let (loc, logical) = f.primary().map_or((String::new(), String::new()), |l| {
-            (format!("{}:{}:{}", l.path, l.line, l.column), l.logical_path.clone())
+            (
+                format!("{}:{}:{}", l.path, l.line, l.column),
+                l.logical_path.clone(),
+            )
         });
-        let logical = if logical.is_empty() { String::new() } else { format!("  [{logical}]") };
-        writeln!(out, "{loc}  {:<8}  {}  {}{logical}", f.severity.as_str(), f.rule_id, f.message)?;
+        let logical = if logical.is_empty() {
+            String::new()
+        } else {
+            format!("  [{logical}]")
+        };
+        writeln!(
+            out,
+            "{loc}  {:<8}  {}  {}{logical}",
+            f.severity.as_str(),
+            f.rule_id,
+            f.message
+        )?;
     }
     Ok(())
 }
@@ -55,7 +74,13 @@ fn text(o: &AuditOutcome, out: &mut dyn Write) -> io::Result<()> {
 /// One-line summary for stderr.
 pub fn summary(o: &AuditOutcome) -> String {
     let mut by = Vec::new();
-    for sev in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info] {
+    for sev in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ] {
         let n = o.findings.iter().filter(|f| f.severity == sev).count();
         if n > 0 {
             by.push(format!("{n} {sev}"));
@@ -92,7 +117,12 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-fn sarif(o: &AuditOutcome, docs: &[&AuditDoc], version: &str, out: &mut dyn Write) -> io::Result<()> {
+fn sarif(
+    o: &AuditOutcome,
+    docs: &[&AuditDoc],
+    version: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rules: Vec<Value> = docs
         .iter()
         .map(|d| {
@@ -170,20 +200,46 @@ fn markdown(o: &AuditOutcome, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| severity | audit | location | message | fix |")?;
         writeln!(out, "|---|---|---|---|---|")?;
         for f in &o.findings {
-            let loc = f.primary().map_or(String::new(), |l| format!("`{}:{}` {}", l.path, l.line, l.logical_path));
-            writeln!(out, "| {} | `{}` | {} | {} | {} |", f.severity, f.rule_id, cell(&loc), cell(&f.message), cell(&f.remediation))?;
+            let loc = f.primary().map_or(String::new(), |l| {
+                format!("`{}:{}` {}", l.path, l.line, l.logical_path)
+            });
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                f.severity,
+                f.rule_id,
+                cell(&loc),
+                cell(&f.message),
+                cell(&f.remediation)
+            )?;
         }
     }
     if !o.required_secrets.is_empty() {
         writeln!(out, "\n## Secrets the workflows require\n")?;
         for w in &o.required_secrets {
-            writeln!(out, "- `{}`: {}", cell(&w.workflow), w.secrets.iter().map(|s| format!("`{}` ({})", s.name, s.jobs.join(", "))).collect::<Vec<_>>().join(", "))?;
+            writeln!(
+                out,
+                "- `{}`: {}",
+                cell(&w.workflow),
+                w.secrets
+                    .iter()
+                    .map(|s| format!("`{}` ({})", s.name, s.jobs.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
         }
     }
     if !o.errors.is_empty() {
         writeln!(out, "\n## Not audited\n")?;
         for e in &o.errors {
-            writeln!(out, "- `{}:{}:{}`: {}", cell(&e.path), e.line, e.column, cell(&e.message))?;
+            writeln!(
+                out,
+                "- `{}:{}:{}`: {}",
+                cell(&e.path),
+                e.line,
+                e.column,
+                cell(&e.message)
+            )?;
         }
     }
     Ok(())

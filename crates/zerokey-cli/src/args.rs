@@ -41,6 +41,8 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the detection rules.
     Rules(RulesArgs),
+    /// Audit workflows, IAM policies and the repository for credential-handling mistakes.
+    Audit(Box<AuditArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,6 +128,49 @@ pub struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Folder (or single file) to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// List the audits and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when anything is found.
+    #[arg(long, visible_alias = "fail-on-violations")]
+    pub fail_on_findings: bool,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_enum)]
+    pub min_severity: Option<SeverityArg>,
+    /// Only run these audits (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+    /// Do not run these audits (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub disable: Vec<String>,
+    /// Suppress findings whose fingerprints are in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of all findings to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod baseline;
+mod cmd_audit;
 mod cmd_rules;
 mod cmd_scan;
 mod config;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
+        args::Command::Audit(a) => cmd_audit::run(*a, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

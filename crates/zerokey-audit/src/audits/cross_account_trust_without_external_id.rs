@@ -43,12 +43,19 @@ impl Audit for CrossAccountTrustWithoutExternalId {
             };
             let ext = s.condition("sts:ExternalId").into_iter().any(|c| {
                 c.op.to_ascii_lowercase().starts_with("stringequals")
-                    && c.values.iter().any(|v| !v.value.is_empty() && v.value != "*")
+                    && c.values
+                        .iter()
+                        .any(|v| !v.value.is_empty() && v.value != "*")
             });
-            let mfa = s.condition("aws:MultiFactorAuthPresent").into_iter().any(|c| {
-                c.op.to_ascii_lowercase().starts_with("bool")
-                    && c.values.iter().any(|v| v.value.eq_ignore_ascii_case("true"))
-            });
+            let mfa = s
+                .condition("aws:MultiFactorAuthPresent")
+                .into_iter()
+                .any(|c| {
+                    c.op.to_ascii_lowercase().starts_with("bool")
+                        && c.values
+                            .iter()
+                            .any(|v| v.value.eq_ignore_ascii_case("true"))
+                });
             if ext || mfa {
                 continue;
             }

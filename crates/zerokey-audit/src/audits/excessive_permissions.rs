@@ -26,7 +26,8 @@ impl Audit for ExcessivePermissions {
         &DOC
     }
     fn workflow(&self, wf: &Workflow, out: &mut Vec<AuditFinding>) {
-        let mut check = |node: &crate::node::Node, path: String, workflow_level: bool| match &node.kind {
+        let mut check = |node: &crate::node::Node, path: String, workflow_level: bool| {
+            match &node.kind {
             Kind::Str(s) if s == "write-all" => out.push(
                 FindingBuilder::new(&DOC)
                     .message(format!("`{path}: write-all` grants every scope, including contents, packages and id-token"))
@@ -53,6 +54,7 @@ impl Audit for ExcessivePermissions {
                 }
             }
             _ => {}
+        }
         };
         match &wf.permissions {
             Some(p) => check(p, "permissions".into(), true),

@@ -37,9 +37,16 @@ impl Audit for IamNotAction {
                             .message(format!(
                                 "statement {} allows everything except {name} [{}]",
                                 s.index,
-                                list.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(", ")
+                                list.iter()
+                                    .map(|v| v.value.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ))
-                            .location(Location::new(&p.src, &first.span, format!("{}.{name}", s.logical)))
+                            .location(Location::new(
+                                &p.src,
+                                &first.span,
+                                format!("{}.{name}", s.logical),
+                            ))
                             .key(name)
                             .build(),
                     );

@@ -39,7 +39,11 @@ impl Audit for IamWildcardAction {
                     FindingBuilder::new(&DOC)
                         .severity(sev)
                         .message(format!("statement {} allows action `{v}`", s.index))
-                        .location(Location::new(&p.src, &a.span, format!("{}.Action", s.logical)))
+                        .location(Location::new(
+                            &p.src,
+                            &a.span,
+                            format!("{}.Action", s.logical),
+                        ))
                         .key(v.to_string())
                         .build(),
                 );

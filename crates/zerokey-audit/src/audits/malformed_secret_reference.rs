@@ -28,7 +28,8 @@ const CONTEXTS: &[&str] = &[
 
 fn valid_secret_name(n: &str) -> bool {
     let mut c = n.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
         && n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
 }
 
@@ -58,7 +59,11 @@ impl Audit for MalformedSecretReference {
                     } else {
                         String::new()
                     };
-                    let sev = if lower == "secret" { Severity::High } else { Severity::Medium };
+                    let sev = if lower == "secret" {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    };
                     out.push(
                         FindingBuilder::new(&DOC)
                             .severity(sev)

@@ -6,6 +6,7 @@ use crate::models::iam::Policy;
 use crate::models::repo::Repo;
 use crate::models::workflow::Workflow;
 
+pub mod cross_account_trust_without_external_id;
 pub mod excessive_permissions;
 pub mod iam_not_action;
 pub mod iam_wildcard_action;
@@ -19,7 +20,6 @@ pub mod oidc_without_id_token_permission;
 pub mod secret_echoed_in_run;
 pub mod secrets_in_pull_request_target;
 pub mod static_aws_keys_in_workflow;
-pub mod cross_account_trust_without_external_id;
 pub mod workflow_required_secrets;
 
 /// What an audit checks, for `zerokey audit --list`, SARIF and the README.

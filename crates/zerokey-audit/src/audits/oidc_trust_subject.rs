@@ -32,13 +32,25 @@ fn grade(v: &str) -> Option<(Severity, &'static str)> {
     let (repo, tail) = rest.split_once(':').unwrap_or((rest, ""));
     let (org, name) = repo.split_once('/').unwrap_or((repo, ""));
     if org.contains('*') || org.is_empty() {
-        Some((Severity::Critical, "matches every repository on the provider"))
+        Some((
+            Severity::Critical,
+            "matches every repository on the provider",
+        ))
     } else if name.contains('*') || name.is_empty() {
-        Some((Severity::High, "matches every repository of the organisation"))
+        Some((
+            Severity::High,
+            "matches every repository of the organisation",
+        ))
     } else if tail == "*" || tail.is_empty() || tail.starts_with('*') {
-        Some((Severity::Medium, "matches every branch, tag, pull request and environment of the repository"))
+        Some((
+            Severity::Medium,
+            "matches every branch, tag, pull request and environment of the repository",
+        ))
     } else {
-        Some((Severity::Low, "matches several refs or environments of the repository"))
+        Some((
+            Severity::Low,
+            "matches several refs or environments of the repository",
+        ))
     }
 }
 
@@ -71,7 +83,13 @@ impl Audit for OidcTrustSubject {
             for c in &subs {
                 let like = c.op.to_ascii_lowercase().contains("like");
                 for v in &c.values {
-                    let g = if like { grade(&v.value) } else if v.value == "*" { None } else { None };
+                    let g = if like {
+                        grade(&v.value)
+                    } else if v.value == "*" {
+                        None
+                    } else {
+                        None
+                    };
                     if let Some((sev, why)) = g {
                         if worst.as_ref().is_none_or(|(w, _, _)| sev > *w) {
                             worst = Some((sev, format!("`{}` {why}", v.value), v));
@@ -84,7 +102,11 @@ impl Audit for OidcTrustSubject {
                     FindingBuilder::new(&DOC)
                         .severity(sev)
                         .message(format!("statement {}: sub {why}", s.index))
-                        .location(Location::new(&p.src, &v.span, format!("{}.Condition", s.logical)))
+                        .location(Location::new(
+                            &p.src,
+                            &v.span,
+                            format!("{}.Condition", s.logical),
+                        ))
                         .key(v.value.clone())
                         .build(),
                 );

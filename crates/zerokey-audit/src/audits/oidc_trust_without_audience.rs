@@ -24,7 +24,9 @@ pub static DOC: AuditDoc = AuditDoc {
 pub fn is_oidc(s: &Statement) -> bool {
     s.allow
         && (s.allows_action("sts:AssumeRoleWithWebIdentity")
-            && s.principals.iter().any(|(t, _)| t.eq_ignore_ascii_case("Federated")))
+            && s.principals
+                .iter()
+                .any(|(t, _)| t.eq_ignore_ascii_case("Federated")))
 }
 
 /// The provider host: from the principal ARN, else from condition keys.
@@ -51,15 +53,23 @@ impl Audit for OidcTrustWithoutAudience {
             return;
         }
         for s in p.statements.iter().filter(|s| is_oidc(s)) {
-            if s.conditions.iter().any(|c| c.key.to_ascii_lowercase().ends_with(":aud")) {
+            if s.conditions
+                .iter()
+                .any(|c| c.key.to_ascii_lowercase().ends_with(":aud"))
+            {
                 continue;
             }
             let host = provider(s).unwrap_or_else(|| "<provider>".into());
             out.push(
                 FindingBuilder::new(&DOC)
-                    .message(format!("statement {} trusts OIDC tokens from {host} for any audience", s.index))
+                    .message(format!(
+                        "statement {} trusts OIDC tokens from {host} for any audience",
+                        s.index
+                    ))
                     .location(Location::new(&p.src, &s.span, s.logical.clone()))
-                    .remediation(format!("Add `\"StringEquals\": {{\"{host}:aud\": \"sts.amazonaws.com\"}}`."))
+                    .remediation(format!(
+                        "Add `\"StringEquals\": {{\"{host}:aud\": \"sts.amazonaws.com\"}}`."
+                    ))
                     .build(),
             );
         }

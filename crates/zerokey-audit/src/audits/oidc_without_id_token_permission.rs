@@ -64,7 +64,8 @@ impl Audit for OidcWithoutIdTokenPermission {
                 .key(job.id.clone());
             if let Some(p) = perms {
                 b = b.location(
-                    Location::new(&wf.src, &p.span, "permissions").with_note("effective permissions"),
+                    Location::new(&wf.src, &p.span, "permissions")
+                        .with_note("effective permissions"),
                 );
             }
             out.push(b.build());

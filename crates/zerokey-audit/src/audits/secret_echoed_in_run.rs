@@ -31,19 +31,28 @@ impl Audit for SecretEchoedInRun {
         for job in &wf.jobs {
             for step in &job.steps {
                 let Some(run) = step.run() else { continue };
-                let Kind::Str(script) = &run.kind else { continue };
+                let Kind::Str(script) = &run.kind else {
+                    continue;
+                };
                 let secret_env: Vec<(String, String)> = env_chain(wf, job, Some(step))
                     .into_iter()
                     .filter_map(|e| {
                         let v = e.value.as_str()?;
-                        secret_names(v).into_iter().next().map(|s| (e.key.clone(), s))
+                        secret_names(v)
+                            .into_iter()
+                            .next()
+                            .map(|s| (e.key.clone(), s))
                     })
                     .collect();
                 let raw = wf.src.slice(&run.span);
                 for line in script.lines() {
                     for cmd in line.split([';', '&']) {
                         let cmd = cmd.trim();
-                        let first = cmd.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                        let first = cmd
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_lowercase();
                         if !PRINTERS.contains(&first.as_str()) || cmd.contains("::add-mask::") {
                             continue;
                         }
@@ -55,11 +64,19 @@ impl Audit for SecretEchoedInRun {
                         while let Some(i) = cmd[from..].find("${{") {
                             let s = from + i;
                             let e = cmd[s..].find("}}").map_or(cmd.len(), |j| s + j);
-                            leaked.extend(secret_names(&cmd[s + 3..e]).into_iter().map(|n| format!("secrets.{n}")));
+                            leaked.extend(
+                                secret_names(&cmd[s + 3..e])
+                                    .into_iter()
+                                    .map(|n| format!("secrets.{n}")),
+                            );
                             from = e;
                         }
                         for (var, secret) in &secret_env {
-                            let forms = [format!("${var}"), format!("${{{var}}}"), format!("$env:{var}")];
+                            let forms = [
+                                format!("${var}"),
+                                format!("${{{var}}}"),
+                                format!("$env:{var}"),
+                            ];
                             if forms.iter().any(|f| {
                                 cmd.match_indices(f.as_str()).any(|(i, _)| {
                                     !cmd[i + f.len()..]
@@ -80,8 +97,15 @@ impl Audit for SecretEchoedInRun {
                             .unwrap_or_else(|| run.span.clone());
                         out.push(
                             FindingBuilder::new(&DOC)
-                                .message(format!("`{first}` prints {} to the job log", leaked.join(", ")))
-                                .location(Location::new(&wf.src, &span, format!("{}.run", step.path(job))))
+                                .message(format!(
+                                    "`{first}` prints {} to the job log",
+                                    leaked.join(", ")
+                                ))
+                                .location(Location::new(
+                                    &wf.src,
+                                    &span,
+                                    format!("{}.run", step.path(job)),
+                                ))
                                 .key(leaked.join(","))
                                 .build(),
                         );

@@ -41,27 +41,46 @@ impl Audit for SecretsInPullRequestTarget {
                 continue;
             }
             let head_checkout = job.steps.iter().any(|s| {
-                s.action().is_some_and(|a| a.eq_ignore_ascii_case("actions/checkout"))
+                s.action()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("actions/checkout"))
                     && s.input("ref").and_then(|r| r.as_str()).is_some_and(|r| {
-                        r.contains("pull_request.head") || r.contains("head_ref") || r.contains("refs/pull/")
+                        r.contains("pull_request.head")
+                            || r.contains("head_ref")
+                            || r.contains("refs/pull/")
                     })
             });
-            let names: Vec<String> = used.iter().flat_map(|e| secret_names(&e.text)).filter(|n| n != "GITHUB_TOKEN").collect();
+            let names: Vec<String> = used
+                .iter()
+                .flat_map(|e| secret_names(&e.text))
+                .filter(|n| n != "GITHUB_TOKEN")
+                .collect();
             let mut names_dedup = names.clone();
             names_dedup.sort();
             names_dedup.dedup();
-            let what = if inherit { "inherits all secrets".to_string() } else { format!("reads {}", names_dedup.join(", ")) };
+            let what = if inherit {
+                "inherits all secrets".to_string()
+            } else {
+                format!("reads {}", names_dedup.join(", "))
+            };
             let loc = match used.first() {
                 Some(e) => Location::new(&wf.src, &e.span, e.logical.clone()),
                 None => Location::new(&wf.src, &job.node.span, prefix.clone()),
             };
             out.push(
                 FindingBuilder::new(&DOC)
-                    .severity(if head_checkout { Severity::Critical } else { Severity::High })
+                    .severity(if head_checkout {
+                        Severity::Critical
+                    } else {
+                        Severity::High
+                    })
                     .message(format!(
                         "job `{}` of a pull_request_target workflow {what}{}",
                         job.id,
-                        if head_checkout { " and checks out the pull request's code" } else { "" }
+                        if head_checkout {
+                            " and checks out the pull request's code"
+                        } else {
+                            ""
+                        }
                     ))
                     .location(loc)
                     .key(job.id.clone())

@@ -31,11 +31,27 @@ impl Audit for StaticAwsKeysInWorkflow {
             check_env(wf, env, path, out, literal);
         }
         for job in &wf.jobs {
-            check_env(wf, job.node.get("env"), &format!("{}.env", job.path()), out, literal);
+            check_env(
+                wf,
+                job.node.get("env"),
+                &format!("{}.env", job.path()),
+                out,
+                literal,
+            );
             for step in &job.steps {
-                check_env(wf, step.node.get("env"), &format!("{}.env", step.path(job)), out, literal);
+                check_env(
+                    wf,
+                    step.node.get("env"),
+                    &format!("{}.env", step.path(job)),
+                    out,
+                    literal,
+                );
                 if let Some(v) = step.input("aws-access-key-id") {
-                    let sev = if literal(v) { Severity::Critical } else { Severity::High };
+                    let sev = if literal(v) {
+                        Severity::Critical
+                    } else {
+                        Severity::High
+                    };
                     out.push(
                         FindingBuilder::new(&DOC)
                             .severity(sev)
@@ -64,19 +80,34 @@ fn check_env(
 ) {
     let Some(env) = env else { return };
     for e in env.entries() {
-        if !matches!(e.key.as_str(), "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY") {
+        if !matches!(
+            e.key.as_str(),
+            "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY"
+        ) {
             continue;
         }
-        let sev = if literal(&e.value) { Severity::Critical } else { Severity::High };
+        let sev = if literal(&e.value) {
+            Severity::Critical
+        } else {
+            Severity::High
+        };
         out.push(
             FindingBuilder::new(&DOC)
                 .severity(sev)
                 .message(format!(
                     "`{}` is set in the environment from {}",
                     e.key,
-                    if literal(&e.value) { "a literal value in the workflow" } else { "a stored secret" }
+                    if literal(&e.value) {
+                        "a literal value in the workflow"
+                    } else {
+                        "a stored secret"
+                    }
                 ))
-                .location(Location::new(&wf.src, &e.key_span, format!("{path}.{}", e.key)))
+                .location(Location::new(
+                    &wf.src,
+                    &e.key_span,
+                    format!("{path}.{}", e.key),
+                ))
                 .key(e.key.clone())
                 .build(),
         );

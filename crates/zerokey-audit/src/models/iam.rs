@@ -129,7 +129,11 @@ impl Policy {
                 let mut principals = Vec::new();
                 if let Some(p) = s.get_ci("Principal") {
                     match &p.kind {
-                        Kind::Map(es) if !es.iter().any(|e| e.key.starts_with("Fn::") || e.key == "Ref") => {
+                        Kind::Map(es)
+                            if !es
+                                .iter()
+                                .any(|e| e.key.starts_with("Fn::") || e.key == "Ref") =>
+                        {
                             for e in es {
                                 for v in e.value.items() {
                                     principals.push((e.key.clone(), val(v)));

@@ -74,7 +74,10 @@ impl Workflow {
         let on = root.get("on").or_else(|| root.get("true"));
         let triggers = match on.map(|n| &n.kind) {
             Some(Kind::Str(s)) => vec![s.clone()],
-            Some(Kind::Seq(v)) => v.iter().filter_map(|n| n.as_str().map(String::from)).collect(),
+            Some(Kind::Seq(v)) => v
+                .iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect(),
             Some(Kind::Map(es)) => es.iter().map(|e| e.key.clone()).collect(),
             _ => Vec::new(),
         };
@@ -256,7 +259,10 @@ pub fn context_refs(expr: &str) -> Vec<(String, Option<String>, usize)> {
             if prev == Some('.') || next == Some('(') {
                 continue;
             }
-            if matches!(ident.to_ascii_lowercase().as_str(), "true" | "false" | "null") {
+            if matches!(
+                ident.to_ascii_lowercase().as_str(),
+                "true" | "false" | "null"
+            ) {
                 continue;
             }
             let rest = &expr[i..];
@@ -267,7 +273,11 @@ pub fn context_refs(expr: &str) -> Vec<(String, Option<String>, usize)> {
                     .collect();
                 Some(p)
             } else if let Some(r) = rest.strip_prefix("['").or_else(|| rest.strip_prefix("[\"")) {
-                Some(r.chars().take_while(|ch| *ch != '\'' && *ch != '"').collect())
+                Some(
+                    r.chars()
+                        .take_while(|ch| *ch != '\'' && *ch != '"')
+                        .collect(),
+                )
             } else {
                 None
             };
@@ -300,7 +310,11 @@ pub fn grants_write(perms: &Node, scope: &str) -> bool {
 }
 
 /// Env mappings that apply to a step: workflow, job, step (later wins).
-pub fn env_chain<'a>(wf: &'a Workflow, job: &'a Job, step: Option<&'a Step>) -> Vec<&'a crate::node::Entry> {
+pub fn env_chain<'a>(
+    wf: &'a Workflow,
+    job: &'a Job,
+    step: Option<&'a Step>,
+) -> Vec<&'a crate::node::Entry> {
     let mut out: Vec<&crate::node::Entry> = Vec::new();
     let scopes = [
         wf.env.as_ref(),
