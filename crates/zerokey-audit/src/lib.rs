@@ -220,10 +220,7 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         }
     }
     if meta.is_dir() {
-        let repo = Repo {
-            root: root.clone(),
-            files: files.iter().map(|f| rel(&root, f)).collect(),
-        };
+        let repo = Repo::load(&root, files.iter().map(|f| rel(&root, f)).collect());
         for a in &selected {
             a.repository(&repo, &mut raw);
         }

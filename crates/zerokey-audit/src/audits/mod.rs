@@ -7,7 +7,9 @@ use crate::models::repo::Repo;
 use crate::models::workflow::Workflow;
 
 pub mod cross_account_trust_without_external_id;
+pub mod env_file_tracked;
 pub mod excessive_permissions;
+pub mod gitignore_env;
 pub mod iam_not_action;
 pub mod iam_wildcard_action;
 pub mod id_token_write_workflow_wide;
@@ -75,5 +77,7 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(oidc_trust_subject::OidcTrustSubject),
         Box::new(missing_security_policy::MissingSecurityPolicy),
         Box::new(missing_license::MissingLicense),
+        Box::new(env_file_tracked::EnvFileTracked),
+        Box::new(gitignore_env::GitignoreEnv),
     ]
 }

@@ -3,7 +3,9 @@
 mod common;
 
 mod cross_account_trust_without_external_id;
+mod env_file_tracked;
 mod excessive_permissions;
+mod gitignore_env;
 mod iam_not_action;
 mod iam_wildcard_action;
 mod id_token_write_workflow_wide;
