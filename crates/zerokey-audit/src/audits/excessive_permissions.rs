@@ -56,8 +56,16 @@ impl Audit for ExcessivePermissions {
             _ => {}
         }
         };
+        if let Some(p) = &wf.permissions {
+            check(p, "permissions".into(), true);
+        }
+        for job in &wf.jobs {
+            if let Some(p) = job.node.get("permissions") {
+                check(p, format!("{}.permissions", job.path()), false);
+            }
+        }
         match &wf.permissions {
-            Some(p) => check(p, "permissions".into(), true),
+            Some(_) => {}
             None => {
                 if wf.jobs.iter().any(|j| j.node.get("permissions").is_none()) {
                     out.push(
@@ -70,11 +78,6 @@ impl Audit for ExcessivePermissions {
                             .build(),
                     );
                 }
-            }
-        }
-        for job in &wf.jobs {
-            if let Some(p) = job.node.get("permissions") {
-                check(p, format!("{}.permissions", job.path()), false);
             }
         }
     }
