@@ -83,13 +83,7 @@ impl Audit for OidcTrustSubject {
             for c in &subs {
                 let like = c.op.to_ascii_lowercase().contains("like");
                 for v in &c.values {
-                    let g = if like {
-                        grade(&v.value)
-                    } else if v.value == "*" {
-                        None
-                    } else {
-                        None
-                    };
+                    let g = if like { grade(&v.value) } else { None };
                     if let Some((sev, why)) = g {
                         if worst.as_ref().is_none_or(|(w, _, _)| sev > *w) {
                             worst = Some((sev, format!("`{}` {why}", v.value), v));

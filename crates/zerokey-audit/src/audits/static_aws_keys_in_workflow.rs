@@ -27,9 +27,7 @@ impl Audit for StaticAwsKeysInWorkflow {
     }
     fn workflow(&self, wf: &Workflow, out: &mut Vec<AuditFinding>) {
         let literal = |n: &Node| n.as_str().is_some_and(|v| !v.contains("${{"));
-        for (path, env) in [("env", wf.env.as_ref())] {
-            check_env(wf, env, path, out, literal);
-        }
+        check_env(wf, wf.env.as_ref(), "env", out, literal);
         for job in &wf.jobs {
             check_env(
                 wf,

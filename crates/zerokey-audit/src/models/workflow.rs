@@ -272,14 +272,14 @@ pub fn context_refs(expr: &str) -> Vec<(String, Option<String>, usize)> {
                     .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-')
                     .collect();
                 Some(p)
-            } else if let Some(r) = rest.strip_prefix("['").or_else(|| rest.strip_prefix("[\"")) {
-                Some(
-                    r.chars()
-                        .take_while(|ch| *ch != '\'' && *ch != '"')
-                        .collect(),
-                )
             } else {
-                None
+                rest.strip_prefix("['")
+                    .or_else(|| rest.strip_prefix("[\""))
+                    .map(|r| {
+                        r.chars()
+                            .take_while(|ch| *ch != '\'' && *ch != '"')
+                            .collect()
+                    })
             };
             out.push((ident.to_string(), prop, start));
             continue;

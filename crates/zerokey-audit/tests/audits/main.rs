@@ -1,4 +1,5 @@
 //! One module per audit: fixtures that must fire and fixtures that must not.
+#![allow(clippy::panic)]
 
 mod common;
 
