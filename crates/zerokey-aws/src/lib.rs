@@ -5,7 +5,11 @@
 //! (and `AWS_ENDPOINT_URL_STS`), so tests run against the local AWS emulator.
 
 pub mod credentials;
+pub mod secrets;
 pub mod sts;
+pub mod temp_role;
+pub mod web_identity;
 
 pub use credentials::AwsCredentials;
 pub use sts::{caller_identity, CallerIdentity, StsError};
+pub use temp_role::TempCredentials;

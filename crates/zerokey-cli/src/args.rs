@@ -43,6 +43,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Audit workflows, IAM policies and the repository for credential-handling mistakes.
     Audit(Box<AuditArgs>),
+    /// Run a command with temporary AWS credentials of a role in its environment only.
+    Exec(Box<crate::cmd_exec::ExecArgs>),
+    /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
+    Oidc(Box<crate::cmd_oidc::OidcArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,6 +132,21 @@ pub struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Do not open zip, tar, gzip files and image tarballs (they are skipped as binary).
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Do not scan SQLite databases (they are skipped as binary).
+    #[arg(long)]
+    pub no_databases: bool,
+    /// Most archives nested in one another (an archive file is depth 1) [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub archive_max_depth: Option<u64>,
+    /// Most bytes decompressed from one archive file, at every level [default: 4G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub archive_max_bytes: Option<u64>,
+    /// Highest decompressed/compressed ratio of a gzip stream or zip member [default: 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub archive_max_ratio: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

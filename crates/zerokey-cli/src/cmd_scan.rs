@@ -14,7 +14,7 @@ use zerokey_core::{Allowlist, Matcher, RuleSet, SuppressionKind};
 use zerokey_report::{Format, RenderOptions, Report};
 use zerokey_scan::git::{self, GitOptions};
 use zerokey_scan::suppress::{PathGlobs, Policy};
-use zerokey_scan::{files, Origin, ScanOptions, ScanOutcome};
+use zerokey_scan::{files, ArchiveOptions, Origin, ScanOptions, ScanOutcome};
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     let started = Instant::now();
@@ -62,6 +62,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         follow_symlinks: args.follow_symlinks || cfg.scan.follow_symlinks.unwrap_or(false),
         respect_gitignore: args.respect_gitignore || cfg.scan.respect_gitignore.unwrap_or(false),
         exclude: PathGlobs::merge(exclude),
+        archive: archive_options(&args, cfg),
         verifier: if args.verify {
             Some(std::sync::Arc::new(crate::verify::StsVerifier::new()?))
         } else {
@@ -145,12 +146,18 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     for e in &outcome.errors {
         eprintln!("zerokey: warning: {}: {}", e.path, e.message);
     }
+    if !global.quiet {
+        for s in &outcome.skipped {
+            eprintln!("zerokey: skipped {}: {}", s.path, s.reason);
+        }
+    }
     let rules: Vec<_> = matcher.rules().collect();
     let report = Report {
         findings: &outcome.findings,
         suppressed: &outcome.suppressed,
         stats: &outcome.stats,
         errors: &outcome.errors,
+        skipped: &outcome.skipped,
         rules: &rules,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
@@ -182,6 +189,33 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// Archive and database options: flag > config file > defaults.
+fn archive_options(args: &ScanArgs, cfg: &config::Config) -> ArchiveOptions {
+    let d = ArchiveOptions::default();
+    let c = &cfg.scan;
+    ArchiveOptions {
+        archives: !args.no_archives && c.archives.unwrap_or(d.archives),
+        databases: !args.no_databases && c.databases.unwrap_or(d.databases),
+        max_depth: args
+            .archive_max_depth
+            .or(c.archive_max_depth)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(d.max_depth),
+        max_bytes: args
+            .archive_max_bytes
+            .or_else(|| {
+                c.archive_max_bytes
+                    .as_deref()
+                    .and_then(|s| crate::args::parse_size(s).ok())
+            })
+            .unwrap_or(d.max_bytes),
+        max_ratio: args
+            .archive_max_ratio
+            .or(c.archive_max_ratio)
+            .unwrap_or(d.max_ratio),
+    }
 }
 
 fn build_matcher(args: &ScanArgs, cfg: &config::Config) -> anyhow::Result<Matcher> {
@@ -218,6 +252,8 @@ fn scan_stdin(
         rel_path: "-",
         commit: None,
         date: None,
+        inner: None,
+        cells: None,
     };
     let mut buf = Vec::new();
     let stdin = std::io::stdin();

@@ -30,6 +30,16 @@ pub struct ScanSection {
     /// Globs of paths not scanned at all.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Open zip, tar and gzip files (default true).
+    pub archives: Option<bool>,
+    /// Scan SQLite databases (default true).
+    pub databases: Option<bool>,
+    /// Most nested archives.
+    pub archive_max_depth: Option<u64>,
+    /// e.g. "4G".
+    pub archive_max_bytes: Option<String>,
+    /// Highest compression ratio.
+    pub archive_max_ratio: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +108,17 @@ pub fn load(explicit: Option<&Path>, start: &Path) -> anyhow::Result<Loaded> {
         crate::args::parse_size(size)
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("{}: scan.max_file_size", path.display()))?;
+    }
+    if let Some(size) = &config.scan.archive_max_bytes {
+        crate::args::parse_size(size)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("{}: scan.archive_max_bytes", path.display()))?;
+    }
+    if config.scan.archive_max_depth == Some(0) || config.scan.archive_max_ratio == Some(0) {
+        bail!(
+            "{}: scan.archive_max_depth and scan.archive_max_ratio must be at least 1",
+            path.display()
+        );
     }
     let dir = std::path::absolute(&path)
         .ok()

@@ -4,10 +4,15 @@
 mod args;
 mod baseline;
 mod cmd_audit;
+mod broker_client;
+mod child;
+mod cmd_exec;
+mod cmd_oidc;
 mod cmd_rules;
 mod cmd_scan;
 mod config;
 mod env;
+mod oidc_token;
 mod output;
 mod verify;
 
@@ -32,6 +37,8 @@ fn main() -> ExitCode {
         args::Command::Scan(a) => cmd_scan::run(*a, &cli.global),
         args::Command::Rules(a) => cmd_rules::run(a),
         args::Command::Audit(a) => cmd_audit::run(*a, &cli.global),
+        args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
+        args::Command::Oidc(a) => return child_exit(cmd_oidc::run(*a)),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
@@ -39,6 +46,17 @@ fn main() -> ExitCode {
             if output::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
+            eprintln!("zerokey: error: {err:#}");
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}
+
+/// Exit code of a command that runs a child: the child's own (0-255), or 2 for our errors.
+fn child_exit(result: anyhow::Result<u8>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
             eprintln!("zerokey: error: {err:#}");
             ExitCode::from(Exit::Error as u8)
         }

@@ -94,8 +94,15 @@ pub struct Finding {
     pub severity: Severity,
     /// Confidence after validators.
     pub confidence: Confidence,
-    /// Where the secret is: a file path, `-` for stdin, or an input-specific name.
+    /// Where the secret is: a file path, `-` for stdin, or an input-specific name. For a
+    /// secret inside an archive member or a database cell, the file holding them.
     pub path: String,
+    /// Where inside `path` the secret is, when `path` is an archive or a database: the path,
+    /// then each archive member after `!`, then a database cell as `:table[rowid=N].column`
+    /// (`image.tar!blobs/sha256/…!etc/app.env`, `app.db:users[rowid=3].api_key`). `line` and
+    /// `column` then count within that member or cell value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<String>,
     /// 1-based line where the secret starts.
     pub line: usize,
     /// 1-based byte column where the secret starts.

@@ -25,6 +25,16 @@ pub struct Stats {
     pub skipped_excluded: u64,
     /// Paths that could not be read.
     pub errors: u64,
+    /// Members scanned inside archives (zip, tar, gzip, image layers).
+    #[serde(default)]
+    pub archive_members: u64,
+    /// Database rows scanned (SQLite).
+    #[serde(default)]
+    pub database_rows: u64,
+    /// Archives, members and database parts skipped with a reason (limits against archive
+    /// bombs, encryption, unsupported formats), each listed in the report's `skipped`.
+    #[serde(default)]
+    pub skipped_members: u64,
 }
 
 /// A path that could not be scanned, and why.
@@ -34,4 +44,14 @@ pub struct PathError {
     pub path: String,
     /// What went wrong (never file contents).
     pub message: String,
+}
+
+/// Something inside an input that was deliberately not scanned, and why (an archive limit, an
+/// encrypted member, an unsupported compression method). Not an error: the exit code stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The file, archive member or database part, as in a finding's `location`.
+    pub path: String,
+    /// Why it was skipped (never file contents).
+    pub reason: String,
 }

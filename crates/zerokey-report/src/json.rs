@@ -1,9 +1,10 @@
-//! The JSON contract: `{"version":1,"findings":[…],"stats":{…},"errors":[…]}`.
+//! The JSON contract: `{"version":1,"findings":[…],"suppressed":[…],"stats":{…},"errors":[…],
+//! "skipped":[…]}`.
 
 use crate::Report;
 use serde::Serialize;
 use std::io::{self, Write};
-use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::stats::{PathError, Skipped, Stats};
 use zerokey_core::{Finding, Suppressed};
 
 /// Version of the JSON schema; bumped only on incompatible changes.
@@ -16,6 +17,7 @@ struct JsonReport<'a> {
     suppressed: &'a [Suppressed],
     stats: &'a Stats,
     errors: &'a [PathError],
+    skipped: &'a [Skipped],
 }
 
 /// Writes the report as pretty JSON followed by a newline.
@@ -26,6 +28,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         suppressed: report.suppressed,
         stats: report.stats,
         errors: report.errors,
+        skipped: report.skipped,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

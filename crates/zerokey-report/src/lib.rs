@@ -8,7 +8,7 @@ pub mod sarif;
 pub mod text;
 
 use std::io::{self, Write};
-use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::stats::{PathError, Skipped, Stats};
 use zerokey_core::{Finding, Rule, Suppressed};
 
 /// An output format.
@@ -35,6 +35,8 @@ pub struct Report<'a> {
     pub stats: &'a Stats,
     /// Paths that could not be read.
     pub errors: &'a [PathError],
+    /// Archive members and database parts skipped on purpose (limits), with the reason.
+    pub skipped: &'a [Skipped],
     /// The rules the scan ran (SARIF lists them).
     pub rules: &'a [&'a Rule],
     /// zerokey's version.

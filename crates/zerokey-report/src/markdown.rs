@@ -52,13 +52,19 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "| {} | `{}` | `{}:{}:{}`{} | `{}` | {} |",
                 f.severity,
                 cell(&f.rule_id),
-                cell(&f.path),
+                cell(f.location.as_deref().unwrap_or(&f.path)),
                 f.line,
                 f.column,
                 cell(&commit),
                 cell(&f.redacted),
                 f.confidence
             )?;
+        }
+    }
+    if !report.skipped.is_empty() {
+        writeln!(out, "\n## Skipped inside archives and databases\n")?;
+        for e in report.skipped {
+            writeln!(out, "- `{}`: {}", cell(&e.path), cell(&e.reason))?;
         }
     }
     if !report.errors.is_empty() {

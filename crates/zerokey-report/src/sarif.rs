@@ -106,10 +106,16 @@ fn result(f: &Finding, suppression: Option<SuppressionKind>) -> Value {
     if let Some(d) = &f.date {
         props["date"] = json!(d);
     }
+    if let Some(l) = &f.location {
+        props["location"] = json!(l);
+    }
     let mut r = json!({
         "ruleId": f.rule_id,
         "level": level(f.severity),
-        "message": { "text": format!("{} ({}) found: {}", f.rule_name, f.rule_id, f.redacted) },
+        "message": { "text": match &f.location {
+            Some(l) => format!("{} ({}) found in {l}: {}", f.rule_name, f.rule_id, f.redacted),
+            None => format!("{} ({}) found: {}", f.rule_name, f.rule_id, f.redacted),
+        } },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": uri(&f.path) },
@@ -124,6 +130,11 @@ fn result(f: &Finding, suppression: Option<SuppressionKind>) -> Value {
         "partialFingerprints": { "zerokey/v1": f.fingerprint },
         "properties": props,
     });
+    if let Some(l) = &f.location {
+        // The archive member or database cell; the region counts within it.
+        r["locations"][0]["logicalLocations"] =
+            json!([{ "fullyQualifiedName": l, "kind": "element" }]);
+    }
     if let Some(kind) = suppression {
         let (sarif_kind, why) = match kind {
             SuppressionKind::Inline => ("inSource", "zerokey:allow comment"),

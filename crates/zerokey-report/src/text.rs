@@ -44,7 +44,7 @@ pub fn render(report: &Report<'_>, opts: RenderOptions, out: &mut dyn Write) -> 
         writeln!(
             out,
             "{}:{}:{}  {:<8}  {}  {}  [{} confidence]{}",
-            paint(c, "35", &f.path),
+            paint(c, "35", f.location.as_deref().unwrap_or(&f.path)),
             f.line,
             f.column,
             paint(c, severity_code(f.severity), f.severity.as_str()),
@@ -94,6 +94,18 @@ pub fn summary(report: &Report<'_>) -> String {
         line.push_str(&format!(
             "; skipped {} binary, {} too large, {} symlinks",
             s.skipped_binary, s.skipped_too_large, s.skipped_symlinks
+        ));
+    }
+    if s.archive_members > 0 || s.database_rows > 0 {
+        line.push_str(&format!(
+            "; inside: {} archive members, {} database rows",
+            s.archive_members, s.database_rows
+        ));
+    }
+    if s.skipped_members > 0 {
+        line.push_str(&format!(
+            "; {} skipped inside archives/databases (see skipped)",
+            s.skipped_members
         ));
     }
     if s.errors > 0 {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use zerokey_core::stats::{PathError, Stats};
+use zerokey_core::stats::{PathError, Skipped, Stats};
 use zerokey_core::{
     Confidence, Finding, RuleSet, Severity, Suppressed, SuppressionKind, Validation,
 };
@@ -16,6 +16,7 @@ fn finding(rule: &str, path: &str, line: usize, commit: Option<&str>) -> Finding
         severity: Severity::Critical,
         confidence: Confidence::High,
         path: path.into(),
+        location: None,
         line,
         column: 5,
         end_line: line,
@@ -41,6 +42,10 @@ fn render_to_string(format: Format) -> String {
             1,
             Some("a".repeat(40).as_str()),
         ),
+        Finding {
+            location: Some("app.db:users[rowid=3].api_key".into()),
+            ..finding("slack-bot-token", "app.db", 1, None)
+        },
     ];
     let suppressed = vec![
         Suppressed {
@@ -64,11 +69,16 @@ fn render_to_string(format: Format) -> String {
         path: "locked.txt".into(),
         message: "Permission denied (os error 13)".into(),
     }];
+    let skipped = vec![Skipped {
+        path: "image.tar!layer.tar.gz".into(),
+        reason: "compression ratio above 100 (--archive-max-ratio)".into(),
+    }];
     let report = Report {
         findings: &findings,
         suppressed: &suppressed,
         stats: &stats,
         errors: &errors,
+        skipped: &skipped,
         rules: &rules,
         tool_version: "0.1.0",
     };
@@ -95,7 +105,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     assert!(rule["properties"]["security-severity"].is_string());
     assert!(rule["help"]["text"].is_string());
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 4);
+    assert_eq!(results.len(), 5);
     assert_eq!(
         results[0]["partialFingerprints"]["zerokey/v1"],
         "0123456789abcdef0123456789abcdef"
@@ -104,15 +114,32 @@ fn sarif_validates_against_the_2_1_0_schema() {
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "src/a%20b.sh"
     );
-    assert_eq!(results[2]["suppressions"][0]["kind"], "inSource");
-    assert_eq!(results[3]["suppressions"][0]["kind"], "external");
+    // A database cell: the file is the artifact, the cell its logical location.
+    let cell = &results[2]["locations"][0];
+    assert_eq!(
+        cell["physicalLocation"]["artifactLocation"]["uri"],
+        "app.db"
+    );
+    assert_eq!(
+        cell["logicalLocations"][0]["fullyQualifiedName"],
+        "app.db:users[rowid=3].api_key"
+    );
+    assert_eq!(results[3]["suppressions"][0]["kind"], "inSource");
+    assert_eq!(results[4]["suppressions"][0]["kind"], "external");
 }
 
 #[test]
 fn json_lists_findings_suppressed_stats_and_errors() {
     let doc: serde_json::Value = serde_json::from_str(&render_to_string(Format::Json)).unwrap();
     assert_eq!(doc["version"], 1);
-    assert_eq!(doc["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["findings"][0].get("location"), None);
+    assert_eq!(
+        doc["findings"][2]["location"],
+        "app.db:users[rowid=3].api_key"
+    );
+    assert_eq!(doc["findings"][2]["path"], "app.db");
+    assert_eq!(doc["skipped"][0]["path"], "image.tar!layer.tar.gz");
     assert_eq!(doc["findings"][0]["commit"], serde_json::Value::Null);
     assert_eq!(doc["findings"][1]["date"], "2026-11-23T07:00:00Z");
     assert_eq!(doc["suppressed"][0]["kind"], "inline");

@@ -22,6 +22,37 @@ pub struct Origin<'a> {
     pub commit: Option<&'a str>,
     /// Author date of that commit (RFC 3339).
     pub date: Option<&'a str>,
+    /// Where inside `path` the blob is: archive members, each after `!` (`!layer.tar!etc/x`).
+    /// Added to `path` for the finding's `location` and to `rel_path` for its fingerprint.
+    pub inner: Option<&'a str>,
+    /// For a database row laid out as text, its cells: a finding is placed in the cell it
+    /// starts in, with line and column counted within the cell's value.
+    pub cells: Option<&'a [Cell]>,
+}
+
+impl<'a> Origin<'a> {
+    /// A plain file or stream: shown as `path`, fingerprinted by `rel_path`.
+    pub fn file(path: &'a str, rel_path: &'a str) -> Self {
+        Origin {
+            path,
+            rel_path,
+            commit: None,
+            date: None,
+            inner: None,
+            cells: None,
+        }
+    }
+}
+
+/// One database cell inside a row's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// Text offset where the value starts.
+    pub start: usize,
+    /// Text offset just past the value.
+    pub end: usize,
+    /// The cell's part of the location, e.g. `:users[rowid=3].api_key`.
+    pub suffix: String,
 }
 
 /// Findings of one blob, and those suppressed by `zerokey:allow` or the allowlist.
@@ -58,6 +89,17 @@ pub fn scan_blob_with(
     bytes: &[u8],
     verifier: Option<&dyn Verifier>,
 ) -> BlobResult {
+    scan_blob_layer(matcher, origin, bytes, verifier, None)
+}
+
+/// [`scan_blob_with`] for bytes that came out of a decoding `layer` (e.g. `gzip`).
+pub fn scan_blob_layer(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    bytes: &[u8],
+    verifier: Option<&dyn Verifier>,
+    layer: Option<&'static str>,
+) -> BlobResult {
     match decode::detect_utf16(bytes) {
         Some(order) => {
             let d = decode::decode_utf16(bytes, order);
@@ -72,7 +114,15 @@ pub fn scan_blob_with(
                 verifier,
             )
         }
-        None => scan_text(matcher, origin, &Text::whole(bytes), verifier),
+        None => scan_text(
+            matcher,
+            origin,
+            &Text {
+                layer,
+                ..Text::whole(bytes)
+            },
+            verifier,
+        ),
     }
 }
 
@@ -184,14 +234,34 @@ pub fn scan_text(
         } else {
             None
         };
-        let start = locator.position(c.span.0);
-        let end = locator.position(c.span.1.saturating_sub(1).max(c.span.0));
+        let last = c.span.1.saturating_sub(1).max(c.span.0);
+        let cell = origin.cells.and_then(|cells| cell_at(cells, c.span.0));
+        let (start, end) = match cell {
+            Some(cell) => {
+                let value = &text[cell.start..cell.end.max(cell.start)];
+                let loc = Locator::new(value, Base::default(), None);
+                let at = |off: usize| loc.position(off.saturating_sub(cell.start));
+                (at(c.span.0), at(last.min(cell.end.saturating_sub(1))))
+            }
+            None => (locator.position(c.span.0), locator.position(last)),
+        };
+        let inner = format!(
+            "{}{}",
+            origin.inner.unwrap_or_default(),
+            cell.map_or("", |c| c.suffix.as_str())
+        );
+        let fp_path = if inner.is_empty() {
+            std::borrow::Cow::Borrowed(origin.rel_path)
+        } else {
+            std::borrow::Cow::Owned(format!("{}{inner}", origin.rel_path))
+        };
         let finding = Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
             confidence: c.confidence,
             path: origin.path.to_string(),
+            location: (!inner.is_empty()).then(|| format!("{}{inner}", origin.path)),
             line: start.line,
             column: start.column,
             end_line: end.line,
@@ -199,7 +269,7 @@ pub fn scan_text(
             commit: origin.commit.map(str::to_string),
             date: origin.date.map(str::to_string),
             redacted: redact(c.secret),
-            fingerprint: fingerprint(&rule.id, origin.rel_path, c.secret),
+            fingerprint: fingerprint(&rule.id, &fp_path, c.secret),
             validation: if c.proven {
                 Validation::OfflineValid
             } else {
@@ -220,6 +290,15 @@ pub fn scan_text(
         }
     }
     result
+}
+
+/// The cell whose value holds text offset `off` (or the nearest one before it: a match that
+/// starts in a cell's `column = ` prefix belongs to that cell).
+fn cell_at(cells: &[Cell], off: usize) -> Option<&Cell> {
+    let idx = cells.partition_point(|c| c.start <= off);
+    cells
+        .get(idx.saturating_sub(1))
+        .filter(|_| !cells.is_empty())
 }
 
 /// Pairs each AWS secret with the nearest AWS key id of the same text and asks the verifier;
@@ -350,6 +429,8 @@ pattern = 'secret:\s*(?P<secret>[A-Za-z0-9+/=]{12,})'
         rel_path: "f",
         commit: None,
         date: None,
+        inner: None,
+        cells: None,
     };
 
     #[test]

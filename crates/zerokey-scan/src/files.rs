@@ -1,11 +1,12 @@
 //! The file source: a parallel directory walk (`ignore`), binary and size checks, whole-file
 //! reads for ordinary files and overlapping chunks for big files and streams.
 
+use crate::archive::{self, Found, Kind};
 use crate::blob::{scan_blob_with, scan_text, BlobResult, Origin, Text};
 use crate::locate::Base;
-use crate::{PathError, Progress, ScanError, ScanOptions, ScanOutcome, Stats};
+use crate::{PathError, Progress, ScanError, ScanOptions, ScanOutcome, Skipped, Stats};
 use ignore::{WalkBuilder, WalkState};
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -26,8 +27,11 @@ struct Shared {
     skipped_large: AtomicU64,
     skipped_symlinks: AtomicU64,
     skipped_excluded: AtomicU64,
+    archive_members: AtomicU64,
+    database_rows: AtomicU64,
     result: Mutex<BlobResult>,
     errors: Mutex<Vec<PathError>>,
+    skipped: Mutex<Vec<Skipped>>,
 }
 
 impl Shared {
@@ -37,6 +41,34 @@ impl Shared {
         }
         if let Ok(mut all) = self.result.lock() {
             all.extend(r);
+        }
+    }
+
+    /// Adds what scanning inside an archive or database found.
+    fn add_found(&self, found: Found) {
+        let Found {
+            result,
+            errors,
+            skipped,
+            members,
+            rows,
+            binary,
+            too_large,
+        } = found;
+        self.add(result);
+        self.archive_members.fetch_add(members, Ordering::Relaxed);
+        self.database_rows.fetch_add(rows, Ordering::Relaxed);
+        self.skipped_binary.fetch_add(binary, Ordering::Relaxed);
+        self.skipped_large.fetch_add(too_large, Ordering::Relaxed);
+        if !errors.is_empty() {
+            if let Ok(mut e) = self.errors.lock() {
+                e.extend(errors);
+            }
+        }
+        if !skipped.is_empty() {
+            if let Ok(mut s) = self.skipped.lock() {
+                s.extend(skipped);
+            }
         }
     }
 
@@ -83,7 +115,9 @@ pub fn scan_paths(
         .suppressed
         .sort_by(|a, b| crate::finding_order(&a.finding, &b.finding));
     let mut errors = shared.errors.into_inner().unwrap_or_default();
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    let mut skipped = shared.skipped.into_inner().unwrap_or_default();
+    skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     let files = shared.files.load(Ordering::Relaxed);
     let suppressed = result.suppressed.len() as u64;
     Ok(ScanOutcome {
@@ -100,8 +134,12 @@ pub fn scan_paths(
             skipped_symlinks: shared.skipped_symlinks.load(Ordering::Relaxed),
             skipped_excluded: shared.skipped_excluded.load(Ordering::Relaxed),
             errors: errors.len() as u64,
+            archive_members: shared.archive_members.load(Ordering::Relaxed),
+            database_rows: shared.database_rows.load(Ordering::Relaxed),
+            skipped_members: skipped.len() as u64,
         },
         errors,
+        skipped,
     })
 }
 
@@ -169,6 +207,8 @@ fn walk_root(
                 rel_path: &display(&rel),
                 commit: None,
                 date: None,
+                inner: None,
+                cells: None,
             };
             match scan_file(matcher, &origin, path, opts, &mut buf, shared) {
                 Ok(n) => progress.file_done(n),
@@ -192,7 +232,9 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// Scans one file; returns the bytes read.
+/// Scans one file; returns the bytes read. Archives and databases (recognised by their magic
+/// bytes) are opened and scanned inside; their own size is not capped (they are streamed or
+/// queried, never loaded whole), their members' is.
 fn scan_file(
     matcher: &Matcher,
     origin: &Origin<'_>,
@@ -203,12 +245,24 @@ fn scan_file(
 ) -> Result<u64, String> {
     let mut file = fs_err::File::open(path).map_err(|e| e.to_string())?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
-    if len > opts.max_file_size {
-        shared.skipped_large.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(path = %path.display(), len, "skipped: larger than --max-file-size");
-        return Ok(0);
-    }
-    if len as usize > opts.chunk_size {
+    let opens = opts.archive.archives || opts.archive.databases;
+    if len > opts.max_file_size || len as usize > opts.chunk_size {
+        if opens {
+            let mut head = [0u8; 512];
+            let n = read_head(&mut file, &mut head).map_err(|e| e.to_string())?;
+            if let Some(kind) = container(opts, &head[..n]) {
+                let reader = std::io::BufReader::with_capacity(1 << 16, file);
+                scan_container(matcher, origin, path, opts, kind, reader, shared);
+                count(shared, len, false);
+                return Ok(len);
+            }
+            file.rewind().map_err(|e| e.to_string())?;
+        }
+        if len > opts.max_file_size {
+            shared.skipped_large.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(path = %path.display(), len, "skipped: larger than --max-file-size");
+            return Ok(0);
+        }
         let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
         let (result, read, binary) = scan_stream(
             matcher,
@@ -225,6 +279,14 @@ fn scan_file(
     }
     buf.clear();
     file.read_to_end(buf).map_err(|e| e.to_string())?;
+    if opens {
+        if let Some(kind) = container(opts, buf) {
+            let reader = std::io::Cursor::new(buf.as_slice());
+            scan_container(matcher, origin, path, opts, kind, reader, shared);
+            count(shared, buf.len() as u64, false);
+            return Ok(buf.len() as u64);
+        }
+    }
     let binary = is_binary(buf);
     count(shared, buf.len() as u64, binary);
     if !binary {
@@ -236,6 +298,55 @@ fn scan_file(
         ));
     }
     Ok(buf.len() as u64)
+}
+
+/// Reads up to `head.len()` bytes from the start of `file`, then goes back to the start.
+fn read_head(file: &mut fs_err::File, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    file.rewind()?;
+    Ok(n)
+}
+
+/// The container format of a file starting with `head`, if the options open it.
+fn container(opts: &ScanOptions, head: &[u8]) -> Option<Kind> {
+    archive::detect(head).filter(|k| match k {
+        Kind::Sqlite => opts.archive.databases,
+        _ => opts.archive.archives,
+    })
+}
+
+fn scan_container<R: Read + Seek>(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    path: &Path,
+    opts: &ScanOptions,
+    kind: Kind,
+    reader: R,
+    shared: &Shared,
+) {
+    let found = if kind == Kind::Sqlite {
+        let mut found = Found::default();
+        crate::sqlite::scan_database(
+            matcher,
+            opts,
+            path,
+            origin.path,
+            origin.rel_path,
+            &mut found,
+        );
+        found
+    } else {
+        archive::scan_archive(matcher, opts, origin.path, origin.rel_path, kind, reader)
+    };
+    shared.add_found(found);
 }
 
 fn count(shared: &Shared, bytes: u64, binary: bool) {
@@ -264,6 +375,19 @@ pub fn scan_stream(
     buf: &mut Vec<u8>,
     verifier: Option<&dyn Verifier>,
 ) -> std::io::Result<(BlobResult, u64, bool)> {
+    scan_stream_layer(matcher, origin, reader, chunk, buf, verifier, None)
+}
+
+/// [`scan_stream`] for a stream that came out of a decoding `layer` (e.g. `gzip`).
+pub fn scan_stream_layer(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    reader: &mut dyn Read,
+    chunk: usize,
+    buf: &mut Vec<u8>,
+    verifier: Option<&dyn Verifier>,
+    layer: Option<&'static str>,
+) -> std::io::Result<(BlobResult, u64, bool)> {
     let chunk = chunk.max(CHUNK_OVERLAP * 2);
     let mut result = BlobResult::default();
     let mut base = Base::default();
@@ -291,6 +415,7 @@ pub fn scan_stream(
         let text = Text {
             base,
             report_limit: limit,
+            layer,
             ..Text::whole(buf)
         };
         result.extend(scan_text(matcher, origin, &text, verifier));
@@ -350,6 +475,8 @@ pattern = '\b(tok_[a-z0-9]{12})\b'
             rel_path: "big",
             commit: None,
             date: None,
+            inner: None,
+            cells: None,
         };
         let whole = crate::scan_blob(&m, &origin, &text);
         let mut buf = Vec::new();

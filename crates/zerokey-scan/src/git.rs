@@ -314,6 +314,7 @@ fn run_pool(
             ..Stats::default()
         },
         errors,
+        skipped: Vec::new(),
     })
 }
 
@@ -408,6 +409,8 @@ fn worker(
                 rel_path: path,
                 commit: commit.map(|c| c.hex.as_str()),
                 date: commit.and_then(|c| c.date.as_deref()),
+                inner: None,
+                cells: None,
             };
             let r = scan_blob_with(matcher, &o, data, opts.verifier.as_deref());
             // Findings do not depend on the path: a blob with none at its first path has none.

@@ -3,13 +3,17 @@
 //!
 //! [`scan_paths`] walks directories in parallel; [`blob::scan_blob`] scans one in-memory blob;
 //! [`files::scan_stream`] scans a reader in bounded memory (stdin, big files);
-//! [`git::scan_history`] and [`git::scan_staged`] scan a repository's history or its index.
+//! [`git::scan_history`] and [`git::scan_staged`] scan a repository's history or its index;
+//! [`archive`] opens zip, tar, gzip and image tarballs found among the files, and [`sqlite`]
+//! scans SQLite databases row by row.
 
+pub mod archive;
 pub mod blob;
 pub mod decode;
 pub mod files;
 pub mod git;
 pub mod locate;
+pub mod sqlite;
 pub mod suppress;
 
 pub use blob::{scan_blob, scan_blob_with, BlobResult, Origin};
@@ -17,13 +21,27 @@ pub use files::{scan_paths, scan_stream};
 pub use git::{scan_history, scan_staged, GitError, GitOptions};
 
 use std::cmp::Ordering;
-pub use zerokey_core::stats::{PathError, Stats};
+pub use zerokey_core::stats::{PathError, Skipped, Stats};
 use zerokey_core::{Finding, Suppressed};
 
-/// The report order: path, line, column, rule, commit.
+/// The report order: path, location inside it, line, column, rule, commit.
 pub fn finding_order(a: &Finding, b: &Finding) -> Ordering {
-    (&a.path, a.line, a.column, &a.rule_id, &a.commit)
-        .cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.commit))
+    (
+        &a.path,
+        &a.location,
+        a.line,
+        a.column,
+        &a.rule_id,
+        &a.commit,
+    )
+        .cmp(&(
+            &b.path,
+            &b.location,
+            b.line,
+            b.column,
+            &b.rule_id,
+            &b.commit,
+        ))
 }
 
 /// Sorts findings into report order (deterministic whatever the thread count).
@@ -48,6 +66,38 @@ pub struct ScanOptions {
     pub exclude: Option<suppress::PathGlobs>,
     /// Live verification of found credentials (`--verify`); none by default.
     pub verifier: Option<std::sync::Arc<dyn zerokey_core::verify::Verifier>>,
+    /// What is opened inside files, and the limits against archive bombs.
+    pub archive: ArchiveOptions,
+}
+
+/// Archives and databases: whether to open them, and the limits against archive bombs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// Open zip, tar and gzip files (and image tarballs) and scan their members.
+    pub archives: bool,
+    /// Scan SQLite databases row by row.
+    pub databases: bool,
+    /// Most archives nested in one another; an archive file is depth 1, a gzipped layer in an
+    /// image tarball depth 2, the tar inside it depth 3.
+    pub max_depth: usize,
+    /// Most bytes decompressed from one archive file (gzip output and zip members, at every
+    /// level); past it the rest of the archive is skipped with a reason.
+    pub max_bytes: u64,
+    /// Highest ratio of decompressed to compressed bytes of a gzip stream or zip member
+    /// (applies past the first MiB); above it the stream or member is skipped.
+    pub max_ratio: u64,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions {
+            archives: true,
+            databases: true,
+            max_depth: 8,
+            max_bytes: 4 << 30,
+            max_ratio: 100,
+        }
+    }
 }
 
 impl Default for ScanOptions {
@@ -60,6 +110,7 @@ impl Default for ScanOptions {
             respect_gitignore: false,
             exclude: None,
             verifier: None,
+            archive: ArchiveOptions::default(),
         }
     }
 }
@@ -98,6 +149,8 @@ pub struct ScanOutcome {
     pub stats: Stats,
     /// Paths that could not be read; the rest was scanned.
     pub errors: Vec<PathError>,
+    /// Archive members and database parts skipped on purpose, with the reason.
+    pub skipped: Vec<Skipped>,
 }
 
 impl ScanOutcome {
@@ -106,6 +159,7 @@ impl ScanOutcome {
         self.findings.extend(other.findings);
         self.suppressed.extend(other.suppressed);
         self.errors.extend(other.errors);
+        self.skipped.extend(other.skipped);
         sort_findings(&mut self.findings);
         self.suppressed
             .sort_by(|a, b| finding_order(&a.finding, &b.finding));
@@ -119,6 +173,9 @@ impl ScanOutcome {
         s.skipped_symlinks += o.skipped_symlinks;
         s.skipped_excluded += o.skipped_excluded;
         s.errors += o.errors;
+        s.archive_members += o.archive_members;
+        s.database_rows += o.database_rows;
+        s.skipped_members += o.skipped_members;
     }
 }
 

@@ -1,0 +1,387 @@
+//! `zerokey oidc summary|retrieve|exec`: trade a CI job's OIDC token for a role
+//! (AssumeRoleWithWebIdentity), then show who we are, hand one Secrets Manager secret to one
+//! command, or run a command with the role's temporary credentials. Neither the token nor a
+//! credential nor the secret is ever printed (the secret only with `--print`).
+
+use crate::child::{self, ChildCommand, Redactor, AWS_CHILD_VARS};
+use crate::cmd_exec::{self, RunArgs};
+use crate::env::{GITHUB_ACTIONS, GITHUB_RUN_ID};
+use crate::oidc_token;
+use anyhow::{bail, Context as _};
+use clap::{Args, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::PathBuf;
+use time::OffsetDateTime;
+use zerokey_aws::web_identity::{
+    assume_role_with_web_identity, Claims, WebIdentityRequest, WebIdentityToken, DEFAULT_AUDIENCE,
+};
+use zerokey_aws::TempCredentials;
+
+/// Default session length for CI: 15 minutes, the shortest STS grants.
+pub const DEFAULT_OIDC_DURATION_SECS: u32 = 900;
+
+#[derive(Debug, Args)]
+pub struct OidcArgs {
+    #[command(subcommand)]
+    pub command: OidcCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OidcCommand {
+    /// Assume the role with the OIDC token and show who we are: identity, role, session
+    /// expiry and the token's claims (never the token or a credential).
+    Summary(SummaryArgs),
+    /// Fetch one Secrets Manager secret with the role and give it to one command in one
+    /// environment variable (`--env NAME -- COMMAND…`), or print it (`--print`).
+    Retrieve(RetrieveArgs),
+    /// Run a command with the role's temporary credentials in its environment.
+    Exec(OidcExecArgs),
+}
+
+/// How to get the token and which role to assume with it.
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// Role to assume with AssumeRoleWithWebIdentity.
+    #[arg(long, value_name = "ARN", env = "ZEROKEY_ROLE_ARN")]
+    pub role_arn: String,
+    /// Read the OIDC token from FILE (else AWS_WEB_IDENTITY_TOKEN_FILE, else GitHub Actions).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Audience the token must be for (asked of GitHub, checked on every token).
+    #[arg(long, default_value = DEFAULT_AUDIENCE)]
+    pub audience: String,
+    /// Session length in seconds (900 to 43200).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_OIDC_DURATION_SECS)]
+    pub duration: u32,
+    /// Role session name [default: zerokey-gha-<run id> in GitHub Actions, else zerokey-oidc-<time>].
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+    /// AWS region for STS [default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1].
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RetrieveArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+    /// Secrets Manager secret name or ARN.
+    #[arg(long, value_name = "NAME")]
+    pub secret_name: String,
+    /// The secret is a JSON object: use the value of this key.
+    #[arg(long, value_name = "K")]
+    pub json_key: Option<String>,
+    /// Put the secret in this environment variable of COMMAND (and nowhere else).
+    #[arg(long, value_name = "NAME", conflicts_with = "print")]
+    pub env: Option<String>,
+    /// Print the secret on stdout instead (in GitHub Actions, `::add-mask::` comes first).
+    #[arg(long)]
+    pub print: bool,
+    /// Refused: it would write the secret to $GITHUB_ENV, a file on the runner every later
+    /// step can read. Use --env NAME -- COMMAND.
+    #[arg(long)]
+    pub export_github_env: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Command and arguments, after `--` (with --env).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct OidcExecArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Command and arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+pub fn run(args: OidcArgs) -> anyhow::Result<u8> {
+    match args.command {
+        OidcCommand::Summary(a) => summary(a),
+        OidcCommand::Retrieve(a) => retrieve(a),
+        OidcCommand::Exec(a) => exec(a),
+    }
+}
+
+fn in_github_actions() -> bool {
+    std::env::var(GITHUB_ACTIONS).is_ok_and(|v| v == "true")
+}
+
+fn default_session_name() -> String {
+    match std::env::var(GITHUB_RUN_ID) {
+        Ok(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 40 => {
+            format!("zerokey-gha-{id}")
+        }
+        _ => cmd_exec::session_name("zerokey-oidc"),
+    }
+}
+
+impl RoleArgs {
+    fn validate(&self) -> anyhow::Result<()> {
+        zerokey_aws::temp_role::validate_role_arn(&self.role_arn)
+            .map_err(|m| anyhow::anyhow!("--role-arn: {m}"))?;
+        zerokey_aws::temp_role::validate_duration(self.duration)
+            .map_err(|m| anyhow::anyhow!("--duration: {m}"))?;
+        if let Some(n) = &self.session_name {
+            zerokey_aws::temp_role::validate_session_name(n)
+                .map_err(|m| anyhow::anyhow!("--session-name: {m}"))?;
+        }
+        if self.audience.is_empty() || self.audience.len() > 256 {
+            bail!("--audience must be 1 to 256 characters");
+        }
+        Ok(())
+    }
+
+    /// Token (claims checked) and the role's temporary credentials.
+    async fn assume(&self, region: &str) -> anyhow::Result<(WebIdentityToken, TempCredentials)> {
+        let source = oidc_token::discover(self.token_file.as_deref(), oidc_token::process_env)?;
+        let token = oidc_token::fetch(&source, &self.audience).await?;
+        token.check(&self.audience, OffsetDateTime::now_utc(), 60)?;
+        let req = WebIdentityRequest {
+            role_arn: self.role_arn.clone(),
+            session_name: self
+                .session_name
+                .clone()
+                .unwrap_or_else(default_session_name),
+            duration_secs: self.duration,
+            region: region.to_string(),
+        };
+        let creds = assume_role_with_web_identity(&token, &req).await?;
+        tracing::info!(
+            role = %self.role_arn,
+            access_key_id = creds.access_key_id(),
+            expires = %cmd_exec::rfc3339(creds.expiration()),
+            "role assumed with web identity"
+        );
+        Ok((token, creds))
+    }
+}
+
+/// What `summary` prints: claims, identity, role, session expiry. Nothing secret.
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    token_source: &'a str,
+    claims: &'a Claims,
+    role_arn: &'a str,
+    account: String,
+    assumed_role_arn: String,
+    #[serde(with = "time::serde::rfc3339")]
+    session_expires_at: OffsetDateTime,
+}
+
+fn until(t: OffsetDateTime) -> String {
+    let secs = (t - OffsetDateTime::now_utc()).whole_seconds();
+    let (sign, secs) = if secs < 0 { ("ago", -secs) } else { ("", secs) };
+    let d = match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {}s", secs / 60, secs % 60),
+        _ => format!("{}h {}m", secs / 3600, (secs % 3600) / 60),
+    };
+    if sign.is_empty() {
+        format!("in {d}")
+    } else {
+        format!("{d} ago")
+    }
+}
+
+fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
+    args.role.validate()?;
+    let run = RunArgs {
+        region: args.region.clone(),
+        pass_env: Vec::new(),
+        redact_output: false,
+    };
+    let region = run.region()?;
+    let rt = cmd_exec::runtime()?;
+    let text = rt.block_on(async {
+        let (token, creds) = args.role.assume(&region).await?;
+        let who = zerokey_aws::caller_identity(&creds.to_aws_credentials(), &region)
+            .await
+            .context("GetCallerIdentity with the role's credentials")?;
+        let s = Summary {
+            token_source: token.source_name(),
+            claims: token.claims(),
+            role_arn: &args.role.role_arn,
+            account: who.account,
+            assumed_role_arn: who.arn,
+            session_expires_at: creds.expiration(),
+        };
+        anyhow::Ok(match args.format {
+            SummaryFormat::Json => {
+                let mut out = serde_json::to_string_pretty(&s).context("rendering JSON")?;
+                out.push('\n');
+                out
+            }
+            SummaryFormat::Text => render_summary(&s),
+        })
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
+    stdout.flush().context("writing to stdout")?;
+    Ok(0)
+}
+
+fn render_summary(s: &Summary<'_>) -> String {
+    let c = s.claims;
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    let time = |t: Option<OffsetDateTime>| match t {
+        Some(t) => format!("{} ({})", cmd_exec::rfc3339(t), until(t)),
+        None => "(none)".into(),
+    };
+    let mut rows: Vec<(String, String)> = vec![
+        ("token source".into(), s.token_source.to_string()),
+        ("issuer".into(), or_none(&c.issuer)),
+        ("subject".into(), or_none(&c.subject)),
+        ("audience".into(), c.audience.join(", ")),
+        ("token expires".into(), time(c.expires_at)),
+    ];
+    rows.extend(c.context.iter().cloned());
+    rows.extend([
+        ("role".into(), s.role_arn.to_string()),
+        ("assumed role".into(), s.assumed_role_arn.clone()),
+        ("account".into(), s.account.clone()),
+        ("session expires".into(), time(Some(s.session_expires_at))),
+    ]);
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect()
+}
+
+const EXPORT_REFUSED: &str = "--export-github-env is refused: it would write the secret to \
+$GITHUB_ENV, a file on the runner that every later step of the job (and every action those \
+steps run) can read, and that GitHub's log masking does not cover. Give the secret to the one \
+command that needs it instead: zerokey oidc retrieve … --env NAME -- COMMAND";
+
+fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
+    if args.export_github_env {
+        bail!("{EXPORT_REFUSED}");
+    }
+    args.role.validate()?;
+    zerokey_aws::secrets::validate_secret_name(&args.secret_name)?;
+    match (&args.env, args.print, args.command.is_empty()) {
+        (Some(name), _, false) => {
+            child::validate_env_name("--env", name)?;
+        }
+        (Some(_), _, true) => bail!("--env NAME needs a COMMAND after `--` to give the secret to"),
+        (None, true, true) => {}
+        (None, true, false) => {
+            bail!("--print and a COMMAND exclude each other; use --env NAME -- COMMAND")
+        }
+        (None, false, _) => bail!(
+            "say where the secret goes: --env NAME -- COMMAND (recommended: only that command \
+             sees it) or --print (stdout)"
+        ),
+    }
+    args.run.validate_pass_env(&[])?;
+    let region = args.run.region()?;
+    let matcher = if args.env.is_some() {
+        Some(cmd_exec::engine()?)
+    } else {
+        None
+    };
+    let rt = cmd_exec::runtime()?;
+    rt.block_on(async {
+        let (_token, creds) = args.role.assume(&region).await?;
+        let aws = creds.to_aws_credentials();
+        drop(creds);
+        let mut secret =
+            zerokey_aws::secrets::get_secret_string(&aws, &region, &args.secret_name).await?;
+        drop(aws);
+        if let Some(key) = &args.json_key {
+            secret = zerokey_aws::secrets::json_key(&secret, &args.secret_name, key)?;
+        }
+        match (&args.env, matcher) {
+            (Some(name), Some(matcher)) => {
+                give_to_child(name, secret, &args.run, &args.command, matcher).await
+            }
+            _ => print_secret(&secret),
+        }
+    })
+}
+
+/// Runs COMMAND with the secret in `name` only: no AWS credentials of ours, the rest of the
+/// environment scrubbed as for `exec`.
+async fn give_to_child(
+    name: &str,
+    secret: SecretString,
+    run: &RunArgs,
+    command: &[OsString],
+    matcher: std::sync::Arc<zerokey_core::Matcher>,
+) -> anyhow::Result<u8> {
+    let scrubbed = child::scrub_env(std::env::vars_os(), &run.pass_env, &[name], &matcher);
+    if !scrubbed.withheld.is_empty() {
+        tracing::info!(
+            withheld = %scrubbed.withheld.join(","),
+            "variables withheld from the child (use --pass-env NAME to pass one)"
+        );
+    }
+    let redactor = run
+        .redact_output
+        .then(|| Redactor::new(std::sync::Arc::clone(&matcher), &[&secret]));
+    let (program, args) = cmd_exec::split_command(command)?;
+    let cmd = ChildCommand {
+        program,
+        args,
+        env: scrubbed.kept,
+        secrets: vec![(name.to_string(), secret)],
+        plain: Vec::new(),
+        redactor,
+    };
+    child::run(cmd).await
+}
+
+/// `--print`: the secret on stdout; in GitHub Actions each line is masked first.
+fn print_secret(secret: &SecretString) -> anyhow::Result<u8> {
+    let mut stdout = std::io::stdout().lock();
+    if in_github_actions() {
+        for line in secret
+            .expose_secret()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            writeln!(stdout, "::add-mask::{line}").context("writing to stdout")?;
+        }
+    }
+    writeln!(stdout, "{}", secret.expose_secret()).context("writing to stdout")?;
+    stdout.flush().context("writing to stdout")?;
+    Ok(0)
+}
+
+fn exec(args: OidcExecArgs) -> anyhow::Result<u8> {
+    args.role.validate()?;
+    args.run.validate_pass_env(AWS_CHILD_VARS)?;
+    cmd_exec::split_command(&args.command)?;
+    let region = args.run.region()?;
+    let matcher = cmd_exec::engine()?;
+    let rt = cmd_exec::runtime()?;
+    rt.block_on(async {
+        let (token, creds) = args.role.assume(&region).await?;
+        drop(token);
+        cmd_exec::run_with_credentials(&creds, &region, &args.run, &args.command, matcher).await
+    })
+}
