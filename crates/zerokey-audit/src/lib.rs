@@ -17,7 +17,9 @@ use crate::audits::Audit;
 use crate::error::{AuditError, ParseError};
 use crate::finding::{AuditFinding, Severity};
 use crate::models::iam::Policy;
+use crate::models::infra::{looks_like_cloudformation, Infra};
 use crate::models::repo::Repo;
+use crate::models::terraform::{self, TfBlock};
 use crate::models::workflow::Workflow;
 use crate::source::SourceFile;
 use serde::Serialize;
@@ -35,12 +37,28 @@ pub struct AuditOptions {
     pub min_severity: Option<Severity>,
     /// Fingerprints to suppress (baseline and config).
     pub baseline: std::collections::HashSet<String>,
+    /// Suppressions from the config file (`[[audit.ignore]]`), for inputs without comments
+    /// such as JSON.
+    pub ignores: Vec<ConfigIgnore>,
+}
+
+/// One `[[audit.ignore]]` entry of `.zerokey.toml`.
+#[derive(Debug, Clone)]
+pub struct ConfigIgnore {
+    /// The audit id.
+    pub rule_id: String,
+    /// Paths (relative to the audit root) it applies to.
+    pub paths: globset::GlobMatcher,
+    /// Only findings whose logical path starts with this (empty: all).
+    pub logical_path: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A suppressed finding and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct SuppressedFinding {
-    /// `inline` or `baseline`.
+    /// `inline`, `config` or `baseline`.
     pub kind: &'static str,
     /// The reason given in the comment.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,8 +73,12 @@ pub struct SuppressedFinding {
 pub struct AuditStats {
     /// Workflows audited.
     pub workflows: u64,
-    /// IAM policy documents audited.
+    /// IAM policy documents audited (raw JSON and embedded in Terraform/CloudFormation).
     pub policies: u64,
+    /// Terraform files audited.
+    pub terraform_files: u64,
+    /// CloudFormation templates audited.
+    pub cloudformation_files: u64,
     /// Files that failed to parse.
     pub errors: u64,
     /// Suppressed findings.
@@ -160,13 +182,28 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
     let mut out = AuditOutcome::default();
     let mut raw = Vec::new();
     let mut sources: Vec<Arc<SourceFile>> = Vec::new();
+    let mut engine: Option<Arc<zerokey_core::Matcher>> = None;
+    let mut scanner = || -> Result<Arc<zerokey_core::Matcher>, AuditError> {
+        if let Some(m) = &engine {
+            return Ok(m.clone());
+        }
+        let set = zerokey_core::RuleSet::builtin().map_err(|e| AuditError::Rules(e.to_string()))?;
+        let m = Arc::new(
+            zerokey_core::Matcher::new(&set).map_err(|e| AuditError::Rules(e.to_string()))?,
+        );
+        engine = Some(m.clone());
+        Ok(m)
+    };
+    let mut terraform: std::collections::BTreeMap<String, Vec<(Arc<SourceFile>, Vec<TfBlock>)>> =
+        std::collections::BTreeMap::new();
+    let mut infras: Vec<Infra> = Vec::new();
     for file in &files {
         let r = rel(&root, file);
         let lower = r.to_ascii_lowercase();
-        let wf = is_workflow(&r)
-            || (!meta.is_dir() && (lower.ends_with(".yml") || lower.ends_with(".yaml")));
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
         let json = lower.ends_with(".json");
-        if !wf && !json {
+        let tf = lower.ends_with(".tf");
+        if !yaml && !json && !tf {
             continue;
         }
         let text = match fs_err::read_to_string(file) {
@@ -181,8 +218,39 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
                 continue;
             }
         };
+        let cfn = !is_workflow(&r) && (yaml || json) && looks_like_cloudformation(&text);
+        let wf = !cfn && yaml && (is_workflow(&r) || !meta.is_dir());
+        if !(cfn || wf || tf || (json && text.contains("\"Statement\""))) {
+            continue;
+        }
         let src = SourceFile::new(r.clone(), text);
-        if wf {
+        if tf {
+            let src = Arc::new(src);
+            match terraform::parse(&src) {
+                Ok(blocks) => {
+                    out.stats.terraform_files += 1;
+                    sources.push(src.clone());
+                    let dir = r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                    terraform.entry(dir).or_default().push((src, blocks));
+                }
+                Err(e) => out.errors.push(e),
+            }
+        } else if cfn {
+            let src = Arc::new(src);
+            let doc = if json {
+                node::parse_json(&src, 0, src.text.len())
+            } else {
+                node::parse_yaml(&src)
+            };
+            match doc {
+                Ok(doc) => {
+                    out.stats.cloudformation_files += 1;
+                    sources.push(src.clone());
+                    infras.push(Infra::cloudformation(src, &doc, scanner()?));
+                }
+                Err(e) => out.errors.push(e),
+            }
+        } else if wf {
             match Workflow::parse(src) {
                 Ok(w) => {
                     out.stats.workflows += 1;
@@ -203,7 +271,7 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
                 }
                 Err(e) => out.errors.push(e),
             }
-        } else if src.text.contains("\"Statement\"") {
+        } else {
             let src = Arc::new(src);
             match node::parse_json(&src, 0, src.text.len()) {
                 Ok(doc) => {
@@ -216,6 +284,22 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
                     }
                 }
                 Err(e) => out.errors.push(e),
+            }
+        }
+    }
+    for files in terraform.values() {
+        infras.push(Infra::terraform(files, scanner()?));
+    }
+    for infra in &infras {
+        for a in &selected {
+            a.infra(infra, &mut raw);
+        }
+        let (policies, errors) = infra.policies();
+        out.errors.extend(errors);
+        for p in &policies {
+            out.stats.policies += 1;
+            for a in &selected {
+                a.iam_policy(p, &mut raw);
             }
         }
     }
@@ -240,10 +324,28 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
                 continue;
             }
         }
+        if let Some(p) = f.primary().map(|l| l.path.clone()) {
+            if !sources.iter().any(|s| s.path == p) {
+                if let Ok(t) = fs_err::read_to_string(root.join(&p)) {
+                    sources.push(Arc::new(SourceFile::new(p, t)));
+                }
+            }
+        }
         if let Some(reason) = inline_ignore(&sources, &f) {
             out.suppressed.push(SuppressedFinding {
                 kind: "inline",
                 reason,
+                finding: f,
+            });
+        } else if let Some(c) = opts.ignores.iter().find(|c| {
+            c.rule_id == f.rule_id
+                && f.primary().is_some_and(|l| {
+                    c.paths.is_match(&l.path) && l.logical_path.starts_with(&c.logical_path)
+                })
+        }) {
+            out.suppressed.push(SuppressedFinding {
+                kind: "config",
+                reason: Some(c.reason.clone()),
                 finding: f,
             });
         } else if opts.baseline.contains(&f.fingerprint) {

@@ -3,6 +3,7 @@
 
 use crate::finding::{AuditFinding, Confidence, Severity};
 use crate::models::iam::Policy;
+use crate::models::infra::Infra;
 use crate::models::repo::Repo;
 use crate::models::workflow::Workflow;
 
@@ -55,6 +56,8 @@ pub trait Audit: Send + Sync {
     fn workflow(&self, _wf: &Workflow, _out: &mut Vec<AuditFinding>) {}
     /// Called once per IAM policy document (raw JSON or embedded).
     fn iam_policy(&self, _p: &Policy, _out: &mut Vec<AuditFinding>) {}
+    /// Called once per Terraform folder and once per CloudFormation template.
+    fn infra(&self, _i: &Infra, _out: &mut Vec<AuditFinding>) {}
     /// Called once per audited repository root.
     fn repository(&self, _r: &Repo, _out: &mut Vec<AuditFinding>) {}
 }
