@@ -190,6 +190,12 @@ pub struct AuditArgs {
     /// Write the fingerprints of all findings to FILE.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Use this config file instead of the nearest `.zerokey.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore `.zerokey.toml`.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! picks the exit code (0 clean, 1 findings with --fail-on-findings, 2 parse or I/O errors).
 
 use crate::args::{AuditArgs, OutputFormat};
-use crate::{baseline, Exit};
+use crate::{baseline, config, Exit};
 use anyhow::Context as _;
 use std::time::Instant;
 use zerokey_audit::finding::Severity;
@@ -28,6 +28,39 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
     };
     if let Some(b) = &args.baseline {
         opts.baseline = baseline::read(b)?;
+    }
+    let loaded = if args.no_config {
+        config::Loaded::default()
+    } else {
+        config::load(args.config.as_deref(), &args.path)?
+    };
+    let cfg_name = loaded.path.as_ref().map_or_else(
+        || config::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    );
+    opts.disable.extend(loaded.config.audit.disable.iter().cloned());
+    for (i, ig) in loaded.config.audit.ignore.iter().enumerate() {
+        let glob = globset::GlobBuilder::new(&ig.path)
+            .literal_separator(false)
+            .build()
+            .with_context(|| format!("{cfg_name}: audit.ignore[{i}].path"))?;
+        if ig.reason.trim().is_empty() {
+            anyhow::bail!("{cfg_name}: audit.ignore[{i}]: reason must not be empty");
+        }
+        opts.ignores.push(zerokey_audit::ConfigIgnore {
+            rule_id: ig.rule.clone(),
+            paths: glob.compile_matcher(),
+            logical_path: ig.logical_path.clone(),
+            reason: ig.reason.clone(),
+        });
+    }
+    for ig in &opts.ignores {
+        if !zerokey_audit::audits::all().iter().any(|a| a.doc().id == ig.rule_id) {
+            anyhow::bail!(
+                "{cfg_name}: audit.ignore: unknown audit id {:?} (see `zerokey audit --list`)",
+                ig.rule_id
+            );
+        }
     }
     zerokey_audit::select(&opts).map_err(anyhow::Error::msg)?;
     let mut outcome = zerokey_audit::audit_path(&args.path, &opts)

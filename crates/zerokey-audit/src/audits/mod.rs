@@ -7,22 +7,41 @@ use crate::models::infra::Infra;
 use crate::models::repo::Repo;
 use crate::models::workflow::Workflow;
 
+pub mod api_gateway_access_logs;
+pub mod api_gateway_cors_wildcard;
+pub mod api_gateway_throttling;
+pub mod ci_static_cloud_keys;
 pub mod cross_account_trust_without_external_id;
+pub mod dynamodb_customer_managed_key;
+pub mod dynamodb_point_in_time_recovery;
+pub mod env_example_missing;
 pub mod env_file_tracked;
 pub mod excessive_permissions;
 pub mod gitignore_env;
 pub mod iam_not_action;
+pub mod iam_privilege_escalation;
+pub mod iam_public_principal;
 pub mod iam_wildcard_action;
+pub mod iam_wildcard_resource;
 pub mod id_token_write_workflow_wide;
+pub mod lambda_dead_letter_queue;
+pub mod lambda_reserved_concurrency;
+pub mod lambda_secret_in_environment;
 pub mod malformed_secret_reference;
 pub mod missing_license;
 pub mod missing_security_policy;
+pub mod no_secret_scanning_in_ci;
 pub mod oidc_trust_subject;
 pub mod oidc_trust_without_audience;
 pub mod oidc_without_id_token_permission;
+pub mod s3_bucket_encryption;
+pub mod s3_bucket_lifecycle;
+pub mod s3_bucket_versioning;
+pub mod s3_public_access_block;
 pub mod secret_echoed_in_run;
 pub mod secrets_in_pull_request_target;
 pub mod static_aws_keys_in_workflow;
+pub mod unpinned_requirements;
 pub mod workflow_required_secrets;
 
 /// What an audit checks, for `zerokey audit --list`, SARIF and the README.
@@ -78,9 +97,28 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId),
         Box::new(oidc_trust_without_audience::OidcTrustWithoutAudience),
         Box::new(oidc_trust_subject::OidcTrustSubject),
+        Box::new(iam_wildcard_resource::IamWildcardResource),
+        Box::new(iam_privilege_escalation::IamPrivilegeEscalation),
+        Box::new(iam_public_principal::IamPublicPrincipal),
+        Box::new(s3_bucket_encryption::S3BucketEncryption),
+        Box::new(s3_public_access_block::S3PublicAccessBlock),
+        Box::new(s3_bucket_versioning::S3BucketVersioning),
+        Box::new(s3_bucket_lifecycle::S3BucketLifecycle),
+        Box::new(dynamodb_customer_managed_key::DynamodbCustomerManagedKey),
+        Box::new(dynamodb_point_in_time_recovery::DynamodbPointInTimeRecovery),
+        Box::new(api_gateway_cors_wildcard::ApiGatewayCorsWildcard),
+        Box::new(api_gateway_throttling::ApiGatewayThrottling),
+        Box::new(api_gateway_access_logs::ApiGatewayAccessLogs),
+        Box::new(lambda_reserved_concurrency::LambdaReservedConcurrency),
+        Box::new(lambda_dead_letter_queue::LambdaDeadLetterQueue),
+        Box::new(lambda_secret_in_environment::LambdaSecretInEnvironment),
         Box::new(missing_security_policy::MissingSecurityPolicy),
         Box::new(missing_license::MissingLicense),
         Box::new(env_file_tracked::EnvFileTracked),
         Box::new(gitignore_env::GitignoreEnv),
+        Box::new(env_example_missing::EnvExampleMissing),
+        Box::new(unpinned_requirements::UnpinnedRequirements),
+        Box::new(ci_static_cloud_keys::CiStaticCloudKeys),
+        Box::new(no_secret_scanning_in_ci::NoSecretScanningInCi),
     ]
 }

@@ -80,3 +80,39 @@ impl Repo {
         })
     }
 }
+
+/// CI configuration files: GitHub workflows, GitLab, CircleCI, Azure Pipelines, Bitbucket,
+/// Jenkins, Travis, Buildkite.
+pub fn is_ci_file(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    (lower.starts_with(".github/workflows/") && (name.ends_with(".yml") || name.ends_with(".yaml")))
+        || name == ".gitlab-ci.yml"
+        || lower == ".circleci/config.yml"
+        || name == "azure-pipelines.yml"
+        || name == "bitbucket-pipelines.yml"
+        || name == "jenkinsfile"
+        || name == ".travis.yml"
+        || lower.starts_with(".buildkite/")
+}
+
+impl Repo {
+    /// The text of a file under the root (None if unreadable or larger than 1 MiB).
+    pub fn read(&self, rel: &str) -> Option<String> {
+        let path = self.root.join(rel);
+        let meta = std::fs::metadata(&path).ok()?;
+        if meta.len() > 1 << 20 {
+            return None;
+        }
+        fs_err::read_to_string(path).ok()
+    }
+
+    /// The CI configuration files.
+    pub fn ci_files(&self) -> Vec<&str> {
+        self.files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| is_ci_file(f))
+            .collect()
+    }
+}

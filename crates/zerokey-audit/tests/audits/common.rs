@@ -26,3 +26,11 @@ pub fn run(id: &str, rel: &str) -> String {
     .unwrap_or_else(|e| panic!("{e}"));
     String::from_utf8(out).unwrap_or_default()
 }
+
+/// Runs one audit on several fixture folders; the reports joined with a header per folder.
+pub fn run_many(id: &str, rels: &[&str]) -> String {
+    rels.iter()
+        .map(|r| format!("== {r}\n{}", run(id, r)))
+        .collect::<Vec<_>>()
+        .join("")
+}
