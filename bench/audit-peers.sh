@@ -20,14 +20,14 @@ tzi=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$tree' > '$out/zizmo
 tck=$(t sh -c "'$peers/bin/checkov' --skip-download -d '$tree' -o json --quiet > '$out/checkov.json'")
 # planted issue | zerokey rule | grep pattern in zizmor json | grep pattern in checkov json
 planted=(
-  "static AWS keys in a workflow|static-aws-keys-in-workflow|aws-access-key|NOPE"
+  "static AWS keys in a workflow|static-aws-keys-in-workflow|NOPE|NOPE"
   "OIDC without id-token: write|oidc-without-id-token-permission|NOPE|NOPE"
   "id-token: write workflow-wide|id-token-write-workflow-wide|NOPE|NOPE"
   "\${{ secret.X }} unknown context|malformed-secret-reference|NOPE|NOPE"
   "secret echoed in run|secret-echoed-in-run|NOPE|NOPE"
   "secrets in pull_request_target|secrets-in-pull-request-target|dangerous-triggers|NOPE"
   "write-all permissions|excessive-permissions|excessive-permissions|CKV2_GHA_1"
-  "Action * / svc:*|iam-wildcard-action|NOPE|CKV_AWS_(1|62|63|286|287|288|289|290)\\b"
+  "Action * / svc:*|iam-wildcard-action|NOPE|CKV_AWS_(1|62|63|286|287|288|289|290)"
   "Allow + NotAction|iam-not-action|NOPE|NOPE"
   "cross-account trust w/o ExternalId|cross-account-trust-without-external-id|NOPE|NOPE"
   "OIDC trust without aud|oidc-trust-without-audience|NOPE|NOPE"
@@ -36,13 +36,51 @@ planted=(
   ".env not in .gitignore|gitignore-env|NOPE|NOPE"
   "no SECURITY.md|missing-security-policy|NOPE|NOPE"
   "no LICENSE|missing-license|NOPE|NOPE"
+  "IAM action on Resource *|iam-wildcard-resource|NOPE|CKV_AWS_(111|108|355|356)"
+  "privilege escalation on *|iam-privilege-escalation|NOPE|CKV_AWS_(286|287|288|289)"
+  "Principal *|iam-public-principal|NOPE|CKV_AWS_(70|168|33)"
+  "S3 no default encryption|s3-bucket-encryption|NOPE|CKV_AWS_(19|145)"
+  "S3 public-access flag off (by name)|s3-public-access-block|NOPE|CKV_AWS_(53|54|55|56)"
+  "S3 versioning off|s3-bucket-versioning|NOPE|CKV_AWS_21"
+  "S3 no lifecycle|s3-bucket-lifecycle|NOPE|CKV2_AWS_61"
+  "DynamoDB no customer key|dynamodb-customer-managed-key|NOPE|CKV_AWS_119"
+  "DynamoDB no PITR|dynamodb-point-in-time-recovery|NOPE|CKV_AWS_28"
+  "API Gateway CORS *|api-gateway-cors-wildcard|NOPE|NOPE"
+  "API Gateway no throttling|api-gateway-throttling|NOPE|NOPE"
+  "API Gateway no access logs|api-gateway-access-logs|NOPE|CKV_AWS_(76|95)"
+  "Lambda no reserved concurrency|lambda-reserved-concurrency|NOPE|CKV_AWS_115"
+  "Lambda no DLQ / on-failure|lambda-dead-letter-queue|NOPE|CKV_AWS_116"
+  "secret in Lambda env|lambda-secret-in-environment|NOPE|CKV_AWS_45"
+  "unpinned requirements.txt|unpinned-requirements|NOPE|NOPE"
+  "code reads env, no .env.example|env-example-missing|NOPE|NOPE"
+  "static cloud keys in other CI|ci-static-cloud-keys|NOPE|NOPE"
+  "no secret scanning in CI|no-secret-scanning-in-ci|NOPE|NOPE"
 )
+# Only failed checks count (checkov's JSON also lists the passed ones).
+python3 - "$out" <<'PY'
+import json, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+def load(name):
+    try:
+        return json.loads((out / name).read_text() or "null")
+    except Exception:
+        return None
+zk = load("zk.json") or {}
+(out / "zk.ids").write_text("\n".join(f["rule_id"] for f in zk.get("findings", [])) + "\n")
+zz = load("zizmor.json") or []
+(out / "zizmor.ids").write_text("\n".join(str(f.get("ident", "")) for f in zz) + "\n")
+ck = load("checkov.json") or []
+if isinstance(ck, dict):
+    ck = [ck]
+ids = [c["check_id"] for r in ck if isinstance(r, dict) for c in r.get("results", {}).get("failed_checks", [])]
+(out / "checkov.ids").write_text("\n".join(ids) + "\n")
+PY
 printf '%-38s %-8s %-8s %-8s\n' "planted issue" zerokey zizmor checkov
 for row in "${planted[@]}"; do
   IFS='|' read -r name rule zpat cpat <<<"$row"
-  a=$(grep -q "\"rule_id\": \"$rule\"" "$out/zk.json" && echo yes || echo no)
-  b=$(grep -Eq "$zpat" "$out/zizmor.json" 2>/dev/null && echo yes || echo no)
-  c=$(grep -Eq "$cpat" "$out/checkov.json" 2>/dev/null && echo yes || echo no)
+  a=$(grep -qx "$rule" "$out/zk.ids" && echo yes || echo no)
+  b=$(grep -Eq "^($zpat)$" "$out/zizmor.ids" 2>/dev/null && echo yes || echo no)
+  c=$(grep -Eq "^($cpat)$" "$out/checkov.ids" 2>/dev/null && echo yes || echo no)
   printf '%-38s %-8s %-8s %-8s\n' "$name" "$a" "$b" "$c"
 done
 printf '\nwall seconds: zerokey %.2f  zizmor %.2f  checkov %.2f\n' "$tz" "$tzi" "$tck"

@@ -139,6 +139,9 @@ pub fn select(opts: &AuditOptions) -> Result<Vec<Box<dyn Audit>>, String> {
         .collect())
 }
 
+/// A parsed Terraform file.
+type TfFile = (Arc<SourceFile>, Vec<TfBlock>);
+
 fn rel(root: &Path, p: &Path) -> String {
     p.strip_prefix(root)
         .unwrap_or(p)
@@ -194,7 +197,7 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         engine = Some(m.clone());
         Ok(m)
     };
-    let mut terraform: std::collections::BTreeMap<String, Vec<(Arc<SourceFile>, Vec<TfBlock>)>> =
+    let mut tf_dirs: std::collections::BTreeMap<String, Vec<TfFile>> =
         std::collections::BTreeMap::new();
     let mut infras: Vec<Infra> = Vec::new();
     for file in &files {
@@ -231,7 +234,7 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
                     out.stats.terraform_files += 1;
                     sources.push(src.clone());
                     let dir = r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-                    terraform.entry(dir).or_default().push((src, blocks));
+                    tf_dirs.entry(dir).or_default().push((src, blocks));
                 }
                 Err(e) => out.errors.push(e),
             }
@@ -287,7 +290,7 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             }
         }
     }
-    for files in terraform.values() {
+    for files in tf_dirs.values() {
         infras.push(Infra::terraform(files, scanner()?));
     }
     for infra in &infras {

@@ -38,7 +38,8 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
         || config::FILE_NAME.to_string(),
         |p| p.display().to_string(),
     );
-    opts.disable.extend(loaded.config.audit.disable.iter().cloned());
+    opts.disable
+        .extend(loaded.config.audit.disable.iter().cloned());
     for (i, ig) in loaded.config.audit.ignore.iter().enumerate() {
         let glob = globset::GlobBuilder::new(&ig.path)
             .literal_separator(false)
@@ -55,7 +56,10 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
         });
     }
     for ig in &opts.ignores {
-        if !zerokey_audit::audits::all().iter().any(|a| a.doc().id == ig.rule_id) {
+        if !zerokey_audit::audits::all()
+            .iter()
+            .any(|a| a.doc().id == ig.rule_id)
+        {
             anyhow::bail!(
                 "{cfg_name}: audit.ignore: unknown audit id {:?} (see `zerokey audit --list`)",
                 ig.rule_id

@@ -3,9 +3,9 @@
 
 mod args;
 mod baseline;
-mod cmd_audit;
 mod broker_client;
 mod child;
+mod cmd_audit;
 mod cmd_exec;
 mod cmd_oidc;
 mod cmd_rules;

@@ -157,10 +157,18 @@ fn exit_codes_like_scan() {
     assert_eq!(audit("malformed", &[]).code, 2);
     let unknown = audit("project", &["--only", "no-such-audit"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("no-such-audit"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no-such-audit"),
+        "{}",
+        unknown.stderr
+    );
     let missing = audit("project", &["does-not-exist"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("does-not-exist"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("does-not-exist"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -173,7 +181,10 @@ fn min_severity_drops_lower_findings() {
         .filter_map(|f| f["severity"].as_str())
         .collect();
     assert!(!sev.is_empty());
-    assert!(sev.iter().all(|s| *s == "high" || *s == "critical"), "{sev:?}");
+    assert!(
+        sev.iter().all(|s| *s == "high" || *s == "critical"),
+        "{sev:?}"
+    );
     assert!(v["stats"]["below_min_severity"].as_u64().unwrap_or(0) > 0);
 }
 
@@ -199,7 +210,9 @@ fn sarif_output() {
         assert!(loc["region"]["startLine"].as_u64().unwrap_or(0) >= 1);
         assert!(res["partialFingerprints"]["zerokey/v1"].is_string());
     }
-    assert!(results.iter().any(|r| r["suppressions"][0]["kind"] == "inSource"));
+    assert!(results
+        .iter()
+        .any(|r| r["suppressions"][0]["kind"] == "inSource"));
 }
 
 #[test]
@@ -245,7 +258,11 @@ fn malformed_yaml_hcl_and_json_are_named_by_file_and_line_and_the_rest_is_audite
         ("infra/heredoc.tf", Some(6)),
         ("broken-stack.yaml", None),
     ] {
-        let hit = v["errors"].as_array().into_iter().flatten().find(|e| e["path"] == file);
+        let hit = v["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["path"] == file);
         let hit = hit.unwrap_or_else(|| panic!("no error for {file}: {errors:?}"));
         if let Some(line) = line {
             assert_eq!(hit["line"], line, "{file}");
@@ -259,7 +276,10 @@ fn malformed_yaml_hcl_and_json_are_named_by_file_and_line_and_the_rest_is_audite
     // The good files next to the broken ones are still audited.
     let ids = rules(&v);
     assert!(ids.iter().any(|i| i == "excessive-permissions"), "{ids:?}");
-    assert!(ids.iter().any(|i| i == "dynamodb-point-in-time-recovery"), "{ids:?}");
+    assert!(
+        ids.iter().any(|i| i == "dynamodb-point-in-time-recovery"),
+        "{ids:?}"
+    );
     assert!(ids.iter().any(|i| i == "iam-wildcard-action"), "{ids:?}");
 }
 

@@ -36,7 +36,9 @@ impl Audit for ApiGatewayAccessLogs {
                 .or_else(|| s.attr("AccessLogSetting"))
                 .or_else(|| s.attr("AccessLogSettings"));
             let ok = settings.is_some_and(|b| {
-                b.get("destination_arn").or_else(|| b.get("DestinationArn")).is_some()
+                b.get("destination_arn")
+                    .or_else(|| b.get("DestinationArn"))
+                    .is_some()
             });
             if !ok {
                 out.push(

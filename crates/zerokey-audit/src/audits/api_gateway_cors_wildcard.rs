@@ -30,7 +30,10 @@ fn push(r: &Resource, n: &Node, path: &str, creds: bool, out: &mut Vec<AuditFind
     out.push(
         FindingBuilder::new(&DOC)
             .severity(sev)
-            .message(format!("`{}` allows CORS from any origin{extra}", r.logical))
+            .message(format!(
+                "`{}` allows CORS from any origin{extra}",
+                r.logical
+            ))
             .location(r.loc_of(n, path))
             .key(path)
             .build(),
@@ -53,36 +56,63 @@ impl Audit for ApiGatewayCorsWildcard {
                 "aws_apigatewayv2_api" => {
                     if let Some(c) = r.attr("cors_configuration") {
                         if let Some(s) = c.get("allow_origins").and_then(star) {
-                            push(r, s, "cors_configuration.allow_origins", is_true(c.get("allow_credentials")), out);
+                            push(
+                                r,
+                                s,
+                                "cors_configuration.allow_origins",
+                                is_true(c.get("allow_credentials")),
+                                out,
+                            );
                         }
                     }
                 }
                 "AWS::ApiGatewayV2::Api" => {
                     if let Some(c) = r.attr("CorsConfiguration") {
                         if let Some(s) = c.get("AllowOrigins").and_then(star) {
-                            push(r, s, "Properties.CorsConfiguration.AllowOrigins", is_true(c.get("AllowCredentials")), out);
+                            push(
+                                r,
+                                s,
+                                "Properties.CorsConfiguration.AllowOrigins",
+                                is_true(c.get("AllowCredentials")),
+                                out,
+                            );
                         }
                     }
                 }
                 "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
                     if let Some(c) = r.attr("Cors").or_else(|| r.attr("CorsConfiguration")) {
                         let origin = if c.is_map() {
-                            c.get("AllowOrigin").or_else(|| c.get("AllowOrigins")).and_then(star)
+                            c.get("AllowOrigin")
+                                .or_else(|| c.get("AllowOrigins"))
+                                .and_then(star)
                         } else {
                             star(c)
                         };
                         if let Some(s) = origin {
-                            push(r, s, "Properties.Cors", is_true(c.get("AllowCredentials")), out);
+                            push(
+                                r,
+                                s,
+                                "Properties.Cors",
+                                is_true(c.get("AllowCredentials")),
+                                out,
+                            );
                         }
                     }
                 }
                 "aws_api_gateway_integration_response" | "aws_api_gateway_method_response" => {
                     if let Some(p) = r.attr("response_parameters") {
                         for e in p.entries() {
-                            if e.key.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Origin") && star(&e.value).is_some() {
+                            if e.key.eq_ignore_ascii_case(
+                                "method.response.header.Access-Control-Allow-Origin",
+                            ) && star(&e.value).is_some()
+                            {
                                 let creds = p.entries().iter().any(|c| {
-                                    c.key.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Credentials")
-                                        && c.value.as_str().is_some_and(|v| v.trim_matches('\'') == "true")
+                                    c.key.eq_ignore_ascii_case(
+                                        "method.response.header.Access-Control-Allow-Credentials",
+                                    ) && c
+                                        .value
+                                        .as_str()
+                                        .is_some_and(|v| v.trim_matches('\'') == "true")
                                 });
                                 push(r, &e.value, "response_parameters", creds, out);
                             }
@@ -90,16 +120,28 @@ impl Audit for ApiGatewayCorsWildcard {
                     }
                 }
                 "AWS::ApiGateway::Method" => {
-                    let Some(ir) = r.attr("Integration").and_then(|x| x.get("IntegrationResponses")) else {
+                    let Some(ir) = r
+                        .attr("Integration")
+                        .and_then(|x| x.get("IntegrationResponses"))
+                    else {
                         continue;
                     };
                     for (k, resp) in ir.items().into_iter().enumerate() {
-                        let Some(p) = resp.get("ResponseParameters") else { continue };
+                        let Some(p) = resp.get("ResponseParameters") else {
+                            continue;
+                        };
                         for e in p.entries() {
-                            if e.key.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Origin") && star(&e.value).is_some() {
+                            if e.key.eq_ignore_ascii_case(
+                                "method.response.header.Access-Control-Allow-Origin",
+                            ) && star(&e.value).is_some()
+                            {
                                 let creds = p.entries().iter().any(|c| {
-                                    c.key.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Credentials")
-                                        && c.value.as_str().is_some_and(|v| v.trim_matches('\'') == "true")
+                                    c.key.eq_ignore_ascii_case(
+                                        "method.response.header.Access-Control-Allow-Credentials",
+                                    ) && c
+                                        .value
+                                        .as_str()
+                                        .is_some_and(|v| v.trim_matches('\'') == "true")
                                 });
                                 push(r, &e.value, &format!("Properties.Integration.IntegrationResponses[{k}].ResponseParameters"), creds, out);
                             }

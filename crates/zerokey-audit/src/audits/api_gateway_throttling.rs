@@ -39,15 +39,17 @@ fn usage_plan_covers(i: &Infra, stage: &Resource) -> bool {
         "aws_api_gateway_usage_plan" => {
             limited(u.attr("throttle_settings"), &["rate_limit", "burst_limit"])
                 && u.props.get_all("api_stages").any(|s| {
-                    s.get("stage").is_some_and(|n| Resource::refers_to(n, stage))
+                    s.get("stage")
+                        .is_some_and(|n| Resource::refers_to(n, stage))
                 })
         }
         "AWS::ApiGateway::UsagePlan" => {
             limited(u.attr("Throttle"), &["RateLimit", "BurstLimit"])
                 && u.attr("ApiStages").is_some_and(|a| {
-                    a.items()
-                        .into_iter()
-                        .any(|s| s.get("Stage").is_some_and(|n| Resource::refers_to(n, stage)))
+                    a.items().into_iter().any(|s| {
+                        s.get("Stage")
+                            .is_some_and(|n| Resource::refers_to(n, stage))
+                    })
                 })
         }
         _ => false,
@@ -71,18 +73,15 @@ impl Audit for ApiGatewayThrottling {
                     .iter()
                     .any(|m| limited(m.attr("settings"), TF_KEYS)),
                 "aws_apigatewayv2_stage" => limited(s.attr("default_route_settings"), TF_KEYS),
-                "AWS::ApiGateway::Stage" => s.attr("MethodSettings").is_some_and(|m| {
-                    m.items().into_iter().any(|x| limited(Some(x), CFN_KEYS))
-                }),
+                "AWS::ApiGateway::Stage" => s
+                    .attr("MethodSettings")
+                    .is_some_and(|m| m.items().into_iter().any(|x| limited(Some(x), CFN_KEYS))),
                 _ => limited(s.attr("DefaultRouteSettings"), CFN_KEYS),
             } || usage_plan_covers(i, s);
             if !ok {
                 out.push(
                     FindingBuilder::new(&DOC)
-                        .message(format!(
-                            "stage `{}` has no rate or burst limit",
-                            s.logical
-                        ))
+                        .message(format!("stage `{}` has no rate or burst limit", s.logical))
                         .location(s.loc())
                         .build(),
                 );

@@ -36,7 +36,11 @@ impl Audit for CiStaticCloudKeys {
         &DOC
     }
     fn repository(&self, r: &Repo, out: &mut Vec<AuditFinding>) {
-        for f in r.ci_files().into_iter().filter(|f| !f.starts_with(".github/")) {
+        for f in r
+            .ci_files()
+            .into_iter()
+            .filter(|f| !f.starts_with(".github/"))
+        {
             let Some(text) = r.read(f) else { continue };
             let src = SourceFile::new(f, text);
             for v in VARS {

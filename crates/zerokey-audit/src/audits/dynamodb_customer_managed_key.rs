@@ -52,8 +52,16 @@ impl Audit for DynamodbCustomerManagedKey {
                     "the AWS-managed key (no customer key is named)",
                     Severity::Low,
                 ),
-                Some(b) => (t.loc_of(b, path), "an AWS-owned key (encryption is not enabled)", Severity::Medium),
-                None => (t.loc(), "an AWS-owned key (no server-side encryption is configured)", Severity::Medium),
+                Some(b) => (
+                    t.loc_of(b, path),
+                    "an AWS-owned key (encryption is not enabled)",
+                    Severity::Medium,
+                ),
+                None => (
+                    t.loc(),
+                    "an AWS-owned key (no server-side encryption is configured)",
+                    Severity::Medium,
+                ),
             };
             out.push(
                 FindingBuilder::new(&DOC)

@@ -26,7 +26,9 @@ impl Audit for DynamodbPointInTimeRecovery {
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
         for t in i.of_type(&["aws_dynamodb_table", "AWS::DynamoDB::Table"]) {
-            let tf = t.attr("point_in_time_recovery").map(|b| (b.get("enabled"), b, "point_in_time_recovery.enabled"));
+            let tf = t
+                .attr("point_in_time_recovery")
+                .map(|b| (b.get("enabled"), b, "point_in_time_recovery.enabled"));
             let cfn = t.attr("PointInTimeRecoverySpecification").map(|b| {
                 (
                     b.get("PointInTimeRecoveryEnabled"),

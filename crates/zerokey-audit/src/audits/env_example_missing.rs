@@ -49,14 +49,17 @@ impl Audit for EnvExampleMissing {
         &DOC
     }
     fn repository(&self, r: &Repo, out: &mut Vec<AuditFinding>) {
-        if r
-            .files
+        if r.files
             .iter()
             .any(|f| TEMPLATES.iter().any(|t| f.eq_ignore_ascii_case(t)))
         {
             return;
         }
-        for f in r.files.iter().filter(|f| CODE.iter().any(|e| f.ends_with(e))) {
+        for f in r
+            .files
+            .iter()
+            .filter(|f| CODE.iter().any(|e| f.ends_with(e)))
+        {
             let Some(text) = r.read(f) else { continue };
             let Some((at, needle)) = READS
                 .iter()

@@ -74,7 +74,11 @@ impl Audit for IamPrivilegeEscalation {
                             a.value,
                             hits.join(", ")
                         ))
-                        .location(Location::new(&p.src, &a.span, format!("{}.Action", s.logical)))
+                        .location(Location::new(
+                            &p.src,
+                            &a.span,
+                            format!("{}.Action", s.logical),
+                        ))
                         .key(a.value.clone())
                         .build(),
                 );

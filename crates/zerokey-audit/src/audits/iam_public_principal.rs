@@ -45,11 +45,9 @@ impl Audit for IamPublicPrincipal {
             return;
         }
         for s in p.statements.iter().filter(|s| s.allow) {
-            let Some((_, v)) = s
-                .principals
-                .iter()
-                .find(|(t, v)| v.value.trim() == "*" && (t == "*" || t.eq_ignore_ascii_case("AWS")))
-            else {
+            let Some((_, v)) = s.principals.iter().find(|(t, v)| {
+                v.value.trim() == "*" && (t == "*" || t.eq_ignore_ascii_case("AWS"))
+            }) else {
                 continue;
             };
             let narrowed = s
@@ -62,13 +60,20 @@ impl Audit for IamPublicPrincipal {
             let (sev, what) = if p.kind == PolicyKind::Trust {
                 (Severity::Critical, "any AWS principal can assume this role")
             } else {
-                (Severity::High, "any AWS principal (or anonymous caller) is allowed")
+                (
+                    Severity::High,
+                    "any AWS principal (or anonymous caller) is allowed",
+                )
             };
             out.push(
                 FindingBuilder::new(&DOC)
                     .severity(sev)
                     .message(format!("statement {}: {what}", s.index))
-                    .location(Location::new(&p.src, &v.span, format!("{}.Principal", s.logical)))
+                    .location(Location::new(
+                        &p.src,
+                        &v.span,
+                        format!("{}.Principal", s.logical),
+                    ))
                     .build(),
             );
         }

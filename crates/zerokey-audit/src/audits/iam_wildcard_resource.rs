@@ -41,7 +41,9 @@ impl Audit for IamWildcardResource {
                 continue;
             };
             if s.actions.is_empty()
-                || s.actions.iter().any(|a| a.value == "*" || a.value.ends_with(":*"))
+                || s.actions
+                    .iter()
+                    .any(|a| a.value == "*" || a.value.ends_with(":*"))
                 || s.actions.iter().all(|a| read_only(&a.value))
             {
                 continue;
@@ -54,7 +56,11 @@ impl Audit for IamWildcardResource {
                         s.index,
                         acts.join(", ")
                     ))
-                    .location(Location::new(&p.src, &r.span, format!("{}.Resource", s.logical)))
+                    .location(Location::new(
+                        &p.src,
+                        &r.span,
+                        format!("{}.Resource", s.logical),
+                    ))
                     .build(),
             );
         }

@@ -21,20 +21,24 @@ pub static DOC: AuditDoc = AuditDoc {
 };
 
 fn has_destination(i: &Infra, f: &Resource) -> bool {
-    i.linked("aws_lambda_function_event_invoke_config", "function_name", f)
+    i.linked(
+        "aws_lambda_function_event_invoke_config",
+        "function_name",
+        f,
+    )
+    .iter()
+    .any(|c| {
+        c.attr("destination_config")
+            .and_then(|d| d.get("on_failure"))
+            .is_some_and(|o| o.get("destination").is_some())
+    }) || i
+        .linked("AWS::Lambda::EventInvokeConfig", "FunctionName", f)
         .iter()
         .any(|c| {
-            c.attr("destination_config")
-                .and_then(|d| d.get("on_failure"))
-                .is_some_and(|o| o.get("destination").is_some())
+            c.attr("DestinationConfig")
+                .and_then(|d| d.get("OnFailure"))
+                .is_some_and(|o| o.get("Destination").is_some())
         })
-        || i.linked("AWS::Lambda::EventInvokeConfig", "FunctionName", f)
-            .iter()
-            .any(|c| {
-                c.attr("DestinationConfig")
-                    .and_then(|d| d.get("OnFailure"))
-                    .is_some_and(|o| o.get("Destination").is_some())
-            })
 }
 
 impl Audit for LambdaDeadLetterQueue {
@@ -42,7 +46,11 @@ impl Audit for LambdaDeadLetterQueue {
         &DOC
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
-        for f in i.of_type(&["aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function"]) {
+        for f in i.of_type(&[
+            "aws_lambda_function",
+            "AWS::Lambda::Function",
+            "AWS::Serverless::Function",
+        ]) {
             let dlq = f
                 .attr("dead_letter_config")
                 .and_then(|d| d.get("target_arn"))

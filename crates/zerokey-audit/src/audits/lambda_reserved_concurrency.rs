@@ -25,13 +25,20 @@ impl Audit for LambdaReservedConcurrency {
         &DOC
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
-        for f in i.of_type(&["aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function"]) {
-            let v = f
-                .attr("reserved_concurrent_executions")
-                .or_else(|| f.attr("ReservedConcurrentExecutions"));
+        for f in i.of_type(&[
+            "aws_lambda_function",
+            "AWS::Lambda::Function",
+            "AWS::Serverless::Function",
+        ]) {
+            let v = match f.attr("reserved_concurrent_executions") {
+                Some(n) => Some((n, "reserved_concurrent_executions")),
+                None => f
+                    .attr("ReservedConcurrentExecutions")
+                    .map(|n| (n, "Properties.ReservedConcurrentExecutions")),
+            };
             let (loc, state) = match v {
-                Some(n) if n.as_str() != Some("-1") => continue,
-                Some(n) => (f.loc_of(n, "reserved_concurrent_executions"), "is -1 (unreserved)"),
+                Some((n, _)) if crate::models::infra::text(n) != "-1" => continue,
+                Some((n, path)) => (f.loc_of(n, path), "is -1 (unreserved)"),
                 None => (f.loc(), "is not set"),
             };
             out.push(

@@ -26,7 +26,11 @@ impl Audit for LambdaSecretInEnvironment {
         &DOC
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
-        for f in i.of_type(&["aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function"]) {
+        for f in i.of_type(&[
+            "aws_lambda_function",
+            "AWS::Lambda::Function",
+            "AWS::Serverless::Function",
+        ]) {
             let (vars, path) = match f.attr("environment").and_then(|e| e.get("variables")) {
                 Some(v) => (v, "environment.variables"),
                 None => match f.attr("Environment").and_then(|e| e.get("Variables")) {
@@ -35,7 +39,9 @@ impl Audit for LambdaSecretInEnvironment {
                 },
             };
             for e in vars.entries() {
-                let Kind::Str(value) = &e.value.kind else { continue };
+                let Kind::Str(value) = &e.value.kind else {
+                    continue;
+                };
                 if value.contains("${") {
                     continue;
                 }
@@ -44,7 +50,10 @@ impl Audit for LambdaSecretInEnvironment {
                 let hit = i.scanner.scan(hay.as_bytes()).into_iter().find(|m| {
                     m.end > start
                         && !m.allowlisted
-                        && zerokey_core::filters::placeholder_reason(&hay.as_bytes()[m.start..m.end]).is_none()
+                        && zerokey_core::filters::placeholder_reason(
+                            &hay.as_bytes()[m.start..m.end],
+                        )
+                        .is_none()
                 });
                 let Some(m) = hit else { continue };
                 let rule = i.scanner.rule(m.rule);

@@ -30,7 +30,9 @@ impl Audit for S3BucketVersioning {
             if is_true(b.attr("versioning").and_then(|v| v.get("enabled"))) {
                 continue;
             }
-            let cfn = b.attr("VersioningConfiguration").and_then(|v| v.get("Status"));
+            let cfn = b
+                .attr("VersioningConfiguration")
+                .and_then(|v| v.get("Status"));
             if cfn.and_then(Node::as_str) == Some("Enabled") {
                 continue;
             }

@@ -43,8 +43,8 @@ impl Audit for S3PublicAccessBlock {
             let (block, names, logical_prefix, res) = match i.format {
                 Format::Terraform => {
                     let linked = i.linked("aws_s3_bucket_public_access_block", "bucket", b);
-                    match linked.first() {
-                        Some(r) => (Some(&r.props), TF, String::new(), *r),
+                    match linked.first().copied() {
+                        Some(r) => (Some(&r.props), TF, String::new(), r),
                         None => (None, TF, String::new(), b),
                     }
                 }
@@ -75,7 +75,10 @@ impl Audit for S3PublicAccessBlock {
                     continue;
                 }
                 let (loc, state) = match v {
-                    Some(n) => (res.loc_of(n, &format!("{logical_prefix}{name}")), "is not true"),
+                    Some(n) => (
+                        res.loc_of(n, &format!("{logical_prefix}{name}")),
+                        "is not true",
+                    ),
                     None if logical_prefix.is_empty() => (res.loc(), "is not set"),
                     None => (
                         res.loc_of(block, logical_prefix.trim_end_matches('.')),

@@ -42,7 +42,8 @@ pub fn unpinned(line: &str) -> Option<&'static str> {
         return (!pinned && !spec.contains("sha256=")).then_some("a URL without a commit hash");
     }
     if spec.contains("===") || (spec.contains("==") && !spec.contains('*')) {
-        let others = spec.contains(">=") || spec.contains("<") || spec.contains("~=") || spec.contains("!=");
+        let others =
+            spec.contains(">=") || spec.contains("<") || spec.contains("~=") || spec.contains("!=");
         return others.then_some("an exact version combined with ranges");
     }
     if spec.contains("==") {
@@ -67,7 +68,14 @@ impl Audit for UnpinnedRequirements {
                 let start = offset;
                 offset += line.len() + 1;
                 let Some(why) = unpinned(line) else { continue };
-                let name = line.trim().split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.')).next().unwrap_or("");
+                let name = if line.contains("://") {
+                    line.trim()
+                } else {
+                    line.trim()
+                        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                        .next()
+                        .unwrap_or("")
+                };
                 let span = start..start + line.trim_end().len().max(1);
                 out.push(
                     FindingBuilder::new(&DOC)
@@ -94,6 +102,9 @@ mod tests {
         assert_eq!(unpinned("requests"), Some("no version"));
         assert_eq!(unpinned("requests>=2"), Some("a version range"));
         assert_eq!(unpinned("requests==2.*"), Some("a wildcard version"));
-        assert_eq!(unpinned("git+https://x/y.git@main"), Some("a URL without a commit hash"));
+        assert_eq!(
+            unpinned("git+https://x/y.git@main"),
+            Some("a URL without a commit hash")
+        );
     }
 }

@@ -48,13 +48,25 @@ impl Resource {
 
     /// Location of the resource itself (its first line).
     pub fn loc(&self) -> Location {
-        let end = self.src.slice(&self.span).find('\n').map_or(self.span.end, |i| self.span.start + i);
-        Location::new(&self.src, &(self.span.start..end.max(self.span.start + 1)), self.logical.clone())
+        let end = self
+            .src
+            .slice(&self.span)
+            .find('\n')
+            .map_or(self.span.end, |i| self.span.start + i);
+        Location::new(
+            &self.src,
+            &(self.span.start..end.max(self.span.start + 1)),
+            self.logical.clone(),
+        )
     }
 
     /// Location of a node inside the resource, with `path` appended to the logical path.
     pub fn loc_of(&self, n: &Node, path: &str) -> Location {
-        let span = if n.span.is_empty() { self.span.clone() } else { n.span.clone() };
+        let span = if n.span.is_empty() {
+            self.span.clone()
+        } else {
+            n.span.clone()
+        };
         let span = first_line(&self.src, &span);
         Location::new(&self.src, &span, format!("{}.{path}", self.logical))
     }
@@ -65,10 +77,16 @@ impl Resource {
         let mut strings = Vec::new();
         n.strings(&mut strings);
         let tf = format!("{}.{}", target.rtype, target.name);
-        let literal: Vec<&str> = ["bucket", "function_name", "name", "BucketName", "FunctionName"]
-            .iter()
-            .filter_map(|k| target.attr(k).and_then(Node::as_str))
-            .collect();
+        let literal: Vec<&str> = [
+            "bucket",
+            "function_name",
+            "name",
+            "BucketName",
+            "FunctionName",
+        ]
+        .iter()
+        .filter_map(|k| target.attr(k).and_then(Node::as_str))
+        .collect();
         strings.iter().any(|s| {
             let v = match &s.kind {
                 Kind::Str(v) | Kind::Expr(v) => v.as_str(),
@@ -90,7 +108,10 @@ impl Resource {
 }
 
 fn first_line(src: &SourceFile, span: &Range<usize>) -> Range<usize> {
-    let end = src.slice(span).find('\n').map_or(span.end, |i| span.start + i);
+    let end = src
+        .slice(span)
+        .find('\n')
+        .map_or(span.end, |i| span.start + i);
     span.start..end.max(span.start + 1).min(span.end.max(span.start + 1))
 }
 
@@ -220,7 +241,9 @@ impl Infra {
                     && o.attr("assume_role_policy").is_some_and(|n| {
                         let mut s = Vec::new();
                         n.strings(&mut s);
-                        s.iter().any(|x| matches!(&x.kind, Kind::Expr(v) | Kind::Str(v) if v.contains(&me)))
+                        s.iter().any(
+                            |x| matches!(&x.kind, Kind::Expr(v) | Kind::Str(v) if v.contains(&me)),
+                        )
                     })
             });
             let kind = trusted.then_some(PolicyKind::Trust);
@@ -231,10 +254,15 @@ impl Infra {
         }
         let (attr, kind) = match r.rtype.as_str() {
             "aws_iam_role" => ("assume_role_policy", PolicyKind::Trust),
-            "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy"
+            "aws_iam_policy"
+            | "aws_iam_role_policy"
+            | "aws_iam_user_policy"
             | "aws_iam_group_policy" => ("policy", PolicyKind::Identity),
-            "aws_s3_bucket_policy" | "aws_sqs_queue_policy" | "aws_sns_topic_policy"
-            | "aws_ecr_repository_policy" | "aws_kms_key" => ("policy", PolicyKind::Resource),
+            "aws_s3_bucket_policy"
+            | "aws_sqs_queue_policy"
+            | "aws_sns_topic_policy"
+            | "aws_ecr_repository_policy"
+            | "aws_kms_key" => ("policy", PolicyKind::Resource),
             _ => return,
         };
         let Some(v) = r.attr(attr) else { return };
@@ -268,7 +296,12 @@ impl Infra {
 fn cfn_policies(r: &Resource, out: &mut Vec<Policy>) {
     let mut push = |n: &Node, path: String, kind: PolicyKind| {
         if n.is_map() {
-            if let Some(p) = Policy::from_node(r.src.clone(), n, &format!("{}.{path}", r.logical), Some(kind)) {
+            if let Some(p) = Policy::from_node(
+                r.src.clone(),
+                n,
+                &format!("{}.{path}", r.logical),
+                Some(kind),
+            ) {
                 out.push(p);
             }
         }
@@ -276,12 +309,20 @@ fn cfn_policies(r: &Resource, out: &mut Vec<Policy>) {
     match r.rtype.as_str() {
         "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
             if let Some(d) = r.attr("AssumeRolePolicyDocument") {
-                push(d, "Properties.AssumeRolePolicyDocument".into(), PolicyKind::Trust);
+                push(
+                    d,
+                    "Properties.AssumeRolePolicyDocument".into(),
+                    PolicyKind::Trust,
+                );
             }
             if let Some(ps) = r.attr("Policies") {
                 for (i, p) in ps.items().into_iter().enumerate() {
                     if let Some(d) = p.get("PolicyDocument") {
-                        push(d, format!("Properties.Policies[{i}].PolicyDocument"), PolicyKind::Identity);
+                        push(
+                            d,
+                            format!("Properties.Policies[{i}].PolicyDocument"),
+                            PolicyKind::Identity,
+                        );
                     }
                 }
             }
@@ -332,13 +373,21 @@ pub fn policy_document_node(body: &Node) -> Node {
         }
         let mut principals: Vec<Entry> = Vec::new();
         for p in s.get_all("principals") {
-            let t = p.get("type").and_then(Node::as_str).unwrap_or("AWS").to_string();
+            let t = p
+                .get("type")
+                .and_then(Node::as_str)
+                .unwrap_or("AWS")
+                .to_string();
             if let Some(ids) = p.get("identifiers") {
                 principals.push(entry(&t, &p.span, ids.clone()));
             }
         }
         if !principals.is_empty() {
-            es.push(entry("Principal", &s.span, Node::new(s.span.clone(), Kind::Map(principals))));
+            es.push(entry(
+                "Principal",
+                &s.span,
+                Node::new(s.span.clone(), Kind::Map(principals)),
+            ));
         }
         let mut ops: Vec<Entry> = Vec::new();
         for c in s.get_all("condition") {
@@ -348,7 +397,10 @@ pub fn policy_document_node(body: &Node) -> Node {
             ) else {
                 continue;
             };
-            let values = c.get("values").cloned().unwrap_or_else(|| Node::new(c.span.clone(), Kind::Seq(Vec::new())));
+            let values = c
+                .get("values")
+                .cloned()
+                .unwrap_or_else(|| Node::new(c.span.clone(), Kind::Seq(Vec::new())));
             let key_span = c.get("variable").map_or(c.span.clone(), |v| v.span.clone());
             let inner = Entry {
                 key: var.to_string(),
@@ -360,11 +412,19 @@ pub fn policy_document_node(body: &Node) -> Node {
                     v.push(inner);
                 }
             } else {
-                ops.push(entry(test, &c.span, Node::new(c.span.clone(), Kind::Map(vec![inner]))));
+                ops.push(entry(
+                    test,
+                    &c.span,
+                    Node::new(c.span.clone(), Kind::Map(vec![inner])),
+                ));
             }
         }
         if !ops.is_empty() {
-            es.push(entry("Condition", &s.span, Node::new(s.span.clone(), Kind::Map(ops))));
+            es.push(entry(
+                "Condition",
+                &s.span,
+                Node::new(s.span.clone(), Kind::Map(ops)),
+            ));
         }
         statements.push(Node::new(s.span.clone(), Kind::Map(es)));
     }
@@ -381,7 +441,11 @@ pub fn policy_document_node(body: &Node) -> Node {
 /// True if a YAML/JSON text looks like a CloudFormation template.
 pub fn looks_like_cloudformation(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && (text.contains("Type: AWS::") || text.contains("\"AWS::") || text.contains("Type: 'AWS::") || text.contains("Type: \"AWS::")))
+        || (text.contains("Resources")
+            && (text.contains("Type: AWS::")
+                || text.contains("\"AWS::")
+                || text.contains("Type: 'AWS::")
+                || text.contains("Type: \"AWS::")))
 }
 
 /// True if `n` is `true` (or the string `"true"`).
@@ -392,4 +456,14 @@ pub fn is_true(n: Option<&Node>) -> bool {
 /// The S3 buckets (Terraform `aws_s3_bucket`, CloudFormation `AWS::S3::Bucket`).
 pub fn buckets(i: &Infra) -> impl Iterator<Item = &Resource> {
     i.of_type(&["aws_s3_bucket", "AWS::S3::Bucket"])
+}
+
+/// A scalar or an unevaluated expression as written (`-1` in HCL is an expression).
+pub fn text(n: &Node) -> &str {
+    match &n.kind {
+        Kind::Str(s) | Kind::Num(s) | Kind::Expr(s) => s.trim(),
+        Kind::Bool(true) => "true",
+        Kind::Bool(false) => "false",
+        _ => "",
+    }
 }

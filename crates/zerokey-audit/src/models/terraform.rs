@@ -39,7 +39,7 @@ pub fn parse(src: &SourceFile) -> Result<Vec<TfBlock>, ParseError> {
         if let Structure::Block(b) = s {
             let span = b.span().unwrap_or(0..0);
             out.push(TfBlock {
-                kind: b.ident.to_string(),
+                kind: b.ident.value().as_str().to_string(),
                 labels: b.labels.iter().map(|l| l.as_str().to_string()).collect(),
                 body: body_node(src, &b.body, span.clone()),
                 span,
@@ -56,7 +56,7 @@ fn body_node(src: &SourceFile, body: &Body, span: Range<usize>) -> Node {
             Structure::Attribute(a) => {
                 let key_span = a.key.span().unwrap_or(0..0);
                 entries.push(Entry {
-                    key: a.key.to_string(),
+                    key: a.key.value().as_str().to_string(),
                     key_span,
                     value: expr_node(src, &a.value),
                 });
@@ -64,7 +64,7 @@ fn body_node(src: &SourceFile, body: &Body, span: Range<usize>) -> Node {
             Structure::Block(b) => {
                 let bspan = b.span().unwrap_or(0..0);
                 entries.push(Entry {
-                    key: b.ident.to_string(),
+                    key: b.ident.value().as_str().to_string(),
                     key_span: b.ident.span().unwrap_or(bspan.clone()),
                     value: body_node(src, &b.body, bspan),
                 });
@@ -93,7 +93,7 @@ fn expr_node(src: &SourceFile, e: &Expression) -> Node {
                 .map(|(k, v)| {
                     let key_span = k.span().unwrap_or(0..0);
                     let key = match k {
-                        ObjectKey::Ident(i) => i.to_string(),
+                        ObjectKey::Ident(i) => i.value().as_str().to_string(),
                         ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
                         ObjectKey::Expression(x) => {
                             src.slice(&x.span().unwrap_or(0..0)).trim().to_string()
@@ -109,7 +109,7 @@ fn expr_node(src: &SourceFile, e: &Expression) -> Node {
         ),
         Expression::Parenthesis(p) => return expr_node(src, p.inner()),
         Expression::FuncCall(f) => Kind::Call(
-            f.name.name.to_string(),
+            f.name.name.value().as_str().to_string(),
             (&f.args).into_iter().map(|x| expr_node(src, x)).collect(),
         ),
         _ => Kind::Expr(src.slice(&span).trim().to_string()),
@@ -122,7 +122,11 @@ fn expr_node(src: &SourceFile, e: &Expression) -> Node {
 pub fn heredoc_body(src: &SourceFile, span: &Range<usize>) -> (Range<usize>, String) {
     let text = src.slice(span);
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
-    let end = text.trim_end().rfind('\n').map_or(start, |i| i + 1).max(start);
+    let end = text
+        .trim_end()
+        .rfind('\n')
+        .map_or(start, |i| i + 1)
+        .max(start);
     let range = span.start + start..span.start + end;
     (range.clone(), src.slice(&range).to_string())
 }
@@ -152,14 +156,19 @@ mod tests {
         assert_eq!(v.and_then(Node::as_bool), Some(true));
         let line = v.map(|v| src.line_col(v.span.start).0);
         assert_eq!(line, Some(4));
-        let tag = b.get("tags").and_then(|t| t.get("a")).map(|n| n.kind.clone());
+        let tag = b
+            .get("tags")
+            .and_then(|t| t.get("a"))
+            .map(|n| n.kind.clone());
         assert_eq!(tag, Some(Kind::Expr("var.b".into())));
     }
 
     #[test]
     fn malformed_names_the_line() {
         let src = SourceFile::new("bad.tf", "resource \"a\" \"b\" {\n  x = \n}\n".to_string());
-        let e = parse(&src).err().map(|e| (e.line, e.message.starts_with("invalid HCL")));
+        let e = parse(&src)
+            .err()
+            .map(|e| (e.line, e.message.starts_with("invalid HCL")));
         assert_eq!(e.map(|e| e.1), Some(true));
     }
 }

@@ -2,7 +2,10 @@ use crate::common::{run, run_many};
 
 #[test]
 fn fires() {
-    let out = run_many("iam-wildcard-resource", &["tf/fire", "cfn/fire", "iam/fire"]);
+    let out = run_many(
+        "iam-wildcard-resource",
+        &["tf/fire", "cfn/fire", "iam/fire"],
+    );
     assert!(out.lines().filter(|l| !l.starts_with("== ")).count() > 0);
     insta::assert_snapshot!(out);
 }

@@ -10,7 +10,10 @@ fn fires_without_printing_the_secret() {
     let out = run_many("lambda-secret-in-environment", &["tf/fire", "cfn/fire"]);
     assert!(out.contains("AWS_ACCESS_KEY_ID"), "{out}");
     assert!(out.contains("GITHUB_TOKEN"), "{out}");
-    assert!(!out.contains("LOG_LEVEL") && !out.contains("STAGE"), "{out}");
+    assert!(
+        !out.contains("LOG_LEVEL") && !out.contains("STAGE"),
+        "{out}"
+    );
     for c in CANARIES {
         assert!(!out.contains(c), "secret printed: {out}");
     }

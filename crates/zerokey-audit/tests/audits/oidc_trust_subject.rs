@@ -19,7 +19,8 @@ fn graded_by_breadth() {
         only: vec!["oidc-trust-subject".into()],
         ..AuditOptions::default()
     };
-    let o = audit_path(&crate::common::fixture("iam/fire"), &opts).unwrap_or_else(|e| panic!("{e}"));
+    let o =
+        audit_path(&crate::common::fixture("iam/fire"), &opts).unwrap_or_else(|e| panic!("{e}"));
     let sev = |file: &str| {
         o.findings
             .iter()

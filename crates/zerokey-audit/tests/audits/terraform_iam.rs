@@ -12,7 +12,10 @@ fn embedded_policies_are_audited() {
         "oidc-trust-without-audience",
         "iam-wildcard-action",
     ] {
-        out.push_str(&format!("# {id}\n{}", run_many(id, &["tf/fire", "cfn/fire"])));
+        out.push_str(&format!(
+            "# {id}\n{}",
+            run_many(id, &["tf/fire", "cfn/fire"])
+        ));
     }
     assert!(out.contains("iam.tf"), "{out}");
     assert!(out.contains("template.yaml"), "{out}");
