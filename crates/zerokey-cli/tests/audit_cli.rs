@@ -330,3 +330,19 @@ fn audit_ids_match_file_names() {
         assert!(file.is_file(), "{id}: no {}", file.display());
     }
 }
+
+#[test]
+fn readme_documents_every_audit() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap_or_default();
+    let r = audit("project", &["--list", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}"));
+    for d in v.as_array().into_iter().flatten() {
+        let id = d["id"].as_str().unwrap_or_default();
+        assert!(
+            readme.contains(&format!("#### `{id}`")),
+            "README has no section for {id}"
+        );
+    }
+}
