@@ -2,18 +2,43 @@
 # Runs zerokey audit, zizmor (--offline) and checkov (--skip-download) on the same fixture tree
 # and prints which planted issue each tool flags and how long each takes.
 # Peers are installed from PyPI into a venv under ${ZK_PEERS:-/tmp/zk-audit-peers}.
+# Usage: bench/audit-peers.sh [TREE]   (default: the zerokey-audit fixture tree)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:-$here/crates/zerokey-audit/tests/fixtures/audit}
+fx=$here/crates/zerokey-audit/tests/fixtures/audit
 peers=${ZK_PEERS:-/tmp/zk-audit-peers}
 target=${CARGO_TARGET_DIR:-$HOME/.cache/zerokey/target-release}
 if [ ! -x "$peers/bin/zizmor" ] || [ ! -x "$peers/bin/checkov" ]; then
   python3 -m venv "$peers"
   "$peers/bin/pip" install -q zizmor checkov
 fi
-CARGO_TARGET_DIR=$target cargo build -q --release -p zerokey-cli
-zk=$target/release/zerokey
+# ZEROKEY_BIN: use this binary instead of building a release one.
+if [ -n "${ZEROKEY_BIN:-}" ]; then
+  zk=$ZEROKEY_BIN
+else
+  CARGO_TARGET_DIR=$target cargo build -q --release -p zerokey-cli
+  zk=$target/release/zerokey
+fi
 out=$(mktemp -d)
+# The default tree: every must-fire fixture once, in one git repository whose history added and
+# then removed a .env file (the must-not-fire fixtures stay out, so repository-level checks such
+# as "no secret scanning in CI" are not hidden by a passing fixture).
+if [ $# -ge 1 ]; then
+  tree=$1
+else
+  tree=$out/tree
+  mkdir -p "$tree/iam" "$tree/infra/tf" "$tree/infra/cfn"
+  cp -r "$fx/workflows/fire/.github" "$tree/"
+  cp "$fx"/iam/fire/*.json "$tree/iam/"
+  cp "$fx"/tf/fire/* "$tree/infra/tf/"
+  cp "$fx"/cfn/fire/* "$tree/infra/cfn/"
+  cp -r "$fx/repo/fire/." "$tree/"
+  g() { git -C "$tree" -c user.name=bench -c user.email=bench@example.invalid -c commit.gpgsign=false "$@" >/dev/null; }
+  g init -q
+  printf 'DB_PASSWORD=not-a-real-one\n' > "$tree/.env"
+  g add -A && g commit -qm "planted tree"
+  g rm -q .env && g commit -qm "remove .env"
+fi
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
 tz=$(t sh -c "'$zk' audit '$tree' --format json --output '$out/zk.json'")
 tzi=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$tree' > '$out/zizmor.json'")
@@ -84,4 +109,5 @@ for row in "${planted[@]}"; do
   printf '%-38s %-8s %-8s %-8s\n' "$name" "$a" "$b" "$c"
 done
 printf '\nwall seconds: zerokey %.2f  zizmor %.2f  checkov %.2f\n' "$tz" "$tzi" "$tck"
+echo "outputs: $out"
 echo "$("$zk" --version); zizmor $("$peers/bin/zizmor" --version 2>/dev/null | awk '{print $2}'); checkov $("$peers/bin/checkov" --version 2>/dev/null)"
