@@ -346,3 +346,53 @@ fn readme_documents_every_audit() {
         );
     }
 }
+
+#[test]
+fn bad_audit_config_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("policy.json"),
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        (
+            "[[audit.ignore]]\nrule = \"no-such-audit\"\npath = \"*.json\"\nreason = \"x\"\n",
+            "unknown audit id",
+        ),
+        (
+            "[[audit.ignore]]\nrule = \"iam-wildcard-action\"\npath = \"*.json\"\nreason = \" \"\n",
+            "reason must not be empty",
+        ),
+        ("[audit]\nignores = []\n", ".zerokey.toml:2"),
+    ];
+    for (toml, want) in cases {
+        std::fs::write(dir.path().join(".zerokey.toml"), toml).unwrap_or_else(|e| panic!("{e}"));
+        let out = zerokey()
+            .arg("audit")
+            .arg(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{toml}: {err}");
+        assert!(
+            err.contains(".zerokey.toml") && err.contains(want),
+            "{toml}: {err}"
+        );
+    }
+    // A valid entry suppresses the JSON finding, with its reason.
+    std::fs::write(
+        dir.path().join(".zerokey.toml"),
+        "[[audit.ignore]]\nrule = \"iam-wildcard-action\"\npath = \"policy.json\"\nlogical_path = \"Statement[0]\"\nreason = \"break-glass role\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = zerokey()
+        .args(["audit", "--format", "json", "--only", "iam-wildcard-action"])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+    assert_eq!(v["suppressed"][0]["kind"], "config");
+    assert_eq!(v["suppressed"][0]["reason"], "break-glass role");
+}
