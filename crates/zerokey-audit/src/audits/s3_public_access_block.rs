@@ -15,7 +15,7 @@ pub static DOC: AuditDoc = AuditDoc {
     input: "terraform, cloudformation",
     severity: Severity::High,
     confidence: Confidence::High,
-    what: "For each S3 bucket, looks for an `aws_s3_bucket_public_access_block` whose `bucket` refers to it (CloudFormation: `PublicAccessBlockConfiguration`) and checks each of `block_public_acls`, `block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). A missing block is one finding on the bucket; a flag that is false or unset is one finding per flag, on the block.",
+    what: "For each S3 bucket, looks for an `aws_s3_bucket_public_access_block` whose `bucket` refers to it (CloudFormation: `PublicAccessBlockConfiguration`) and checks each of `block_public_acls`, `block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). Without a bucket block, an `aws_s3_account_public_access_block` in the same module is used instead. A missing block is one finding on the bucket; a flag that is false or unset is one finding per flag, on the block.",
     why: "Each flag closes a different path to a public bucket: ACLs granted, ACLs honoured, a public bucket policy accepted, public access through that policy. One flag off is enough for a leak.",
     example: "resource \"aws_s3_bucket_public_access_block\" \"data\" { bucket = aws_s3_bucket.data.id\n  block_public_acls = true\n  block_public_policy = false }",
     fix: "Set all four flags to true in the bucket's public-access block.",
@@ -43,7 +43,9 @@ impl Audit for S3PublicAccessBlock {
             let (block, names, logical_prefix, res) = match i.format {
                 Format::Terraform => {
                     let linked = i.linked("aws_s3_bucket_public_access_block", "bucket", b);
-                    match linked.first().copied() {
+                    // Without its own block, the account-wide block (if any) applies.
+                    let account = i.of_type(&["aws_s3_account_public_access_block"]).next();
+                    match linked.first().copied().or(account) {
                         Some(r) => (Some(&r.props), TF, String::new(), r),
                         None => (None, TF, String::new(), b),
                     }

@@ -20,6 +20,7 @@ mod iam_public_principal;
 mod iam_wildcard_action;
 mod iam_wildcard_resource;
 mod id_token_write_workflow_wide;
+mod inline_suppression;
 mod lambda_dead_letter_queue;
 mod lambda_reserved_concurrency;
 mod lambda_secret_in_environment;
