@@ -2,7 +2,7 @@
 
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Severity};
-use crate::models::infra::{is_true, Infra};
+use crate::models::infra::{is_true_or_unknown, Infra};
 
 /// The audit.
 pub struct DynamodbCustomerManagedKey;
@@ -30,14 +30,14 @@ impl Audit for DynamodbCustomerManagedKey {
                 Some(b) => (
                     Some(b),
                     "server_side_encryption",
-                    is_true(b.get("enabled")),
+                    is_true_or_unknown(b.get("enabled")),
                     b.get("kms_key_arn").is_some(),
                 ),
                 None => match t.attr("SSESpecification") {
                     Some(b) => (
                         Some(b),
                         "Properties.SSESpecification",
-                        is_true(b.get("SSEEnabled")),
+                        is_true_or_unknown(b.get("SSEEnabled")),
                         b.get("KMSMasterKeyId").is_some(),
                     ),
                     None => (None, "", false, false),

@@ -2,7 +2,7 @@
 
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Severity};
-use crate::models::infra::{is_true, Infra};
+use crate::models::infra::{is_true_or_unknown, Infra};
 
 /// The audit.
 pub struct DynamodbPointInTimeRecovery;
@@ -37,7 +37,7 @@ impl Audit for DynamodbPointInTimeRecovery {
                 )
             });
             let (loc, state) = match tf.or(cfn) {
-                Some((v, _, _)) if is_true(v) => continue,
+                Some((v, _, _)) if is_true_or_unknown(v) => continue,
                 Some((Some(v), _, path)) => (t.loc_of(v, path), "is disabled"),
                 Some((None, b, path)) => (t.loc_of(b, path), "is not enabled"),
                 None => (t.loc(), "is not configured"),

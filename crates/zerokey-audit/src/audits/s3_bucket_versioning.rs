@@ -2,7 +2,7 @@
 
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Severity};
-use crate::models::infra::{buckets, is_true, Infra};
+use crate::models::infra::{buckets, is_true_or_unknown, is_unknown, Infra};
 use crate::node::Node;
 
 /// The audit.
@@ -27,13 +27,13 @@ impl Audit for S3BucketVersioning {
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
         for b in buckets(i) {
-            if is_true(b.attr("versioning").and_then(|v| v.get("enabled"))) {
+            if is_true_or_unknown(b.attr("versioning").and_then(|v| v.get("enabled"))) {
                 continue;
             }
             let cfn = b
                 .attr("VersioningConfiguration")
                 .and_then(|v| v.get("Status"));
-            if cfn.and_then(Node::as_str) == Some("Enabled") {
+            if cfn.is_some_and(|s| s.as_str() == Some("Enabled") || is_unknown(s)) {
                 continue;
             }
             let linked = i.linked("aws_s3_bucket_versioning", "bucket", b);
@@ -42,7 +42,7 @@ impl Audit for S3BucketVersioning {
                     .and_then(|v| v.get("status"))
                     .map(|s| (r, s))
             });
-            if status.is_some_and(|(_, s)| s.as_str() == Some("Enabled")) {
+            if status.is_some_and(|(_, s)| s.as_str() == Some("Enabled") || is_unknown(s)) {
                 continue;
             }
             let (loc, why) = match (status, cfn) {

@@ -3,7 +3,7 @@
 
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Severity};
-use crate::models::infra::{buckets, is_true, Format, Infra};
+use crate::models::infra::{buckets, is_true_or_unknown, Format, Infra};
 
 /// The audit.
 pub struct S3PublicAccessBlock;
@@ -73,7 +73,7 @@ impl Audit for S3PublicAccessBlock {
             };
             for name in names {
                 let v = block.get(name);
-                if is_true(v) {
+                if is_true_or_unknown(v) {
                     continue;
                 }
                 let (loc, state) = match v {

@@ -94,8 +94,8 @@ impl Resource {
             };
             if target.src.path.ends_with(".tf") {
                 v == tf
-                    || v.starts_with(&format!("{tf}."))
                     || v.contains(&format!("{tf}."))
+                    || v.contains(&format!("{tf}["))
                     || literal.contains(&v)
             } else {
                 v == target.name
@@ -451,6 +451,22 @@ pub fn looks_like_cloudformation(text: &str) -> bool {
 /// True if `n` is `true` (or the string `"true"`).
 pub fn is_true(n: Option<&Node>) -> bool {
     n.and_then(Node::as_bool) == Some(true)
+}
+
+/// True if `n` is `true` or an unevaluated expression (`var.x`, a conditional, a call, a
+/// CloudFormation `Ref`/`Fn::If`): a value zerokey cannot know is not reported as off.
+pub fn is_true_or_unknown(n: Option<&Node>) -> bool {
+    is_true(n) || n.is_some_and(is_unknown)
+}
+
+/// True for an unevaluated expression or intrinsic.
+pub fn is_unknown(n: &Node) -> bool {
+    match &n.kind {
+        Kind::Expr(_) | Kind::Call(..) => true,
+        Kind::Str(s) => s.contains("${"),
+        Kind::Map(es) => es.len() == 1 && (es[0].key == "Ref" || es[0].key.starts_with("Fn::")),
+        _ => false,
+    }
 }
 
 /// The S3 buckets (Terraform `aws_s3_bucket`, CloudFormation `AWS::S3::Bucket`).

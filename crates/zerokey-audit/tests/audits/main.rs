@@ -40,5 +40,6 @@ mod secret_echoed_in_run;
 mod secrets_in_pull_request_target;
 mod static_aws_keys_in_workflow;
 mod terraform_iam;
+mod terraform_references;
 mod unpinned_requirements;
 mod workflow_required_secrets;
