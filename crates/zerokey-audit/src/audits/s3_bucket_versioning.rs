@@ -3,7 +3,6 @@
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Severity};
 use crate::models::infra::{buckets, is_true_or_unknown, is_unknown, Infra};
-use crate::node::Node;
 
 /// The audit.
 pub struct S3BucketVersioning;
