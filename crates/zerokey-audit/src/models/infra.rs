@@ -252,6 +252,23 @@ impl Infra {
             }
             return;
         }
+        if r.rtype == "aws_iam_role" {
+            for (k, b) in r.props.get_all("inline_policy").enumerate() {
+                if let Some(Kind::Call(name, args)) = b.get("policy").map(|v| &v.kind) {
+                    if let (true, Some(doc)) = (name == "jsonencode", args.first()) {
+                        let logical = format!("{}.inline_policy[{k}].policy", r.logical);
+                        if let Some(p) = Policy::from_node(
+                            r.src.clone(),
+                            doc,
+                            &logical,
+                            Some(PolicyKind::Identity),
+                        ) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+        }
         let (attr, kind) = match r.rtype.as_str() {
             "aws_iam_role" => ("assume_role_policy", PolicyKind::Trust),
             "aws_iam_policy"
