@@ -1,2 +1,394 @@
-//! zerokey's auditor: models of workflows, IAM policies, Terraform and CloudFormation, and one
-//! file per audit under `audits/`.
+//! zerokey's auditor: models of workflows, IAM policies and the repository (`models/`), one
+//! file per audit (`audits/`), inline suppression and renderers (`report`).
+//!
+//! [`audit_path`] walks a folder (or reads one file), parses each input it recognises, runs
+//! every audit's hook for that input and returns findings, suppressed findings and parse
+//! errors; a malformed file is an error naming its line, and the other files are still audited.
+
+pub mod audits;
+pub mod error;
+pub mod finding;
+pub mod models;
+pub mod node;
+pub mod report;
+pub mod source;
+
+use crate::audits::Audit;
+use crate::error::{AuditError, ParseError};
+use crate::finding::{AuditFinding, Severity};
+use crate::models::iam::Policy;
+use crate::models::infra::{looks_like_cloudformation, Infra};
+use crate::models::repo::Repo;
+use crate::models::terraform::{self, TfBlock};
+use crate::models::workflow::Workflow;
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Only these audit ids (empty: all).
+    pub only: Vec<String>,
+    /// Not these audit ids.
+    pub disable: Vec<String>,
+    /// Drop findings below this severity.
+    pub min_severity: Option<Severity>,
+    /// Fingerprints to suppress (baseline and config).
+    pub baseline: std::collections::HashSet<String>,
+    /// Suppressions from the config file (`[[audit.ignore]]`), for inputs without comments
+    /// such as JSON.
+    pub ignores: Vec<ConfigIgnore>,
+}
+
+/// One `[[audit.ignore]]` entry of `.zerokey.toml`.
+#[derive(Debug, Clone)]
+pub struct ConfigIgnore {
+    /// The audit id.
+    pub rule_id: String,
+    /// Paths (relative to the audit root) it applies to.
+    pub paths: globset::GlobMatcher,
+    /// Only findings whose logical path starts with this (empty: all).
+    pub logical_path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A suppressed finding and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuppressedFinding {
+    /// `inline`, `config` or `baseline`.
+    pub kind: &'static str,
+    /// The reason given in the comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: AuditFinding,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditStats {
+    /// Workflows audited.
+    pub workflows: u64,
+    /// IAM policy documents audited (raw JSON and embedded in Terraform/CloudFormation).
+    pub policies: u64,
+    /// Terraform files audited.
+    pub terraform_files: u64,
+    /// CloudFormation templates audited.
+    pub cloudformation_files: u64,
+    /// Files that failed to parse.
+    pub errors: u64,
+    /// Suppressed findings.
+    pub suppressed: u64,
+    /// Findings dropped by `--min-severity`.
+    pub below_min_severity: u64,
+    /// Wall time (set by the caller).
+    pub duration_ms: u64,
+}
+
+/// The secrets one workflow needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequiredSecrets {
+    /// The workflow file.
+    pub workflow: String,
+    /// Secret names and the jobs that read them.
+    pub secrets: Vec<RequiredSecret>,
+}
+
+/// One required secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequiredSecret {
+    /// Name (upper-case).
+    pub name: String,
+    /// Jobs reading it.
+    pub jobs: Vec<String>,
+}
+
+/// Result of an audit run.
+#[derive(Debug, Default)]
+pub struct AuditOutcome {
+    /// Active findings, sorted by path, line, rule.
+    pub findings: Vec<AuditFinding>,
+    /// Suppressed findings.
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Files that could not be parsed.
+    pub errors: Vec<ParseError>,
+    /// Secrets each workflow requires.
+    pub required_secrets: Vec<RequiredSecrets>,
+    /// Counts.
+    pub stats: AuditStats,
+}
+
+/// The audits that `opts` selects; unknown ids are an error.
+pub fn select(opts: &AuditOptions) -> Result<Vec<Box<dyn Audit>>, String> {
+    let all = audits::all();
+    for id in opts.only.iter().chain(&opts.disable) {
+        if !all.iter().any(|a| a.doc().id == id) {
+            return Err(format!(
+                "unknown audit id {id:?} (see `zerokey audit --list`)"
+            ));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|a| opts.only.is_empty() || opts.only.iter().any(|o| o == a.doc().id))
+        .filter(|a| !opts.disable.iter().any(|o| o == a.doc().id))
+        .collect())
+}
+
+/// A parsed Terraform file.
+type TfFile = (Arc<SourceFile>, Vec<TfBlock>);
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn is_workflow(rel: &str) -> bool {
+    rel.contains(".github/workflows/") && (rel.ends_with(".yml") || rel.ends_with(".yaml"))
+}
+
+/// Audits `path` (a folder or one file).
+pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, AuditError> {
+    let selected = select(opts).map_err(|e| AuditError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
+    })?;
+    let meta = fs_err::metadata(path).map_err(|e| AuditError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let (root, files): (std::path::PathBuf, Vec<std::path::PathBuf>) = if meta.is_dir() {
+        let mut files = Vec::new();
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(false)
+            .git_ignore(true)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker.flatten() {
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                files.push(entry.into_path());
+            }
+        }
+        (path.to_path_buf(), files)
+    } else {
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        (root, vec![path.to_path_buf()])
+    };
+    let mut out = AuditOutcome::default();
+    let mut raw = Vec::new();
+    let mut sources: Vec<Arc<SourceFile>> = Vec::new();
+    let mut engine: Option<Arc<zerokey_core::Matcher>> = None;
+    let mut scanner = || -> Result<Arc<zerokey_core::Matcher>, AuditError> {
+        if let Some(m) = &engine {
+            return Ok(m.clone());
+        }
+        let set = zerokey_core::RuleSet::builtin().map_err(|e| AuditError::Rules(e.to_string()))?;
+        let m = Arc::new(
+            zerokey_core::Matcher::new(&set).map_err(|e| AuditError::Rules(e.to_string()))?,
+        );
+        engine = Some(m.clone());
+        Ok(m)
+    };
+    let mut tf_dirs: std::collections::BTreeMap<String, Vec<TfFile>> =
+        std::collections::BTreeMap::new();
+    let mut infras: Vec<Infra> = Vec::new();
+    for file in &files {
+        let r = rel(&root, file);
+        let lower = r.to_ascii_lowercase();
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+        let json = lower.ends_with(".json");
+        let tf = lower.ends_with(".tf");
+        if !yaml && !json && !tf {
+            continue;
+        }
+        let text = match fs_err::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                out.errors.push(ParseError {
+                    path: r,
+                    line: 1,
+                    column: 1,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let cfn = !is_workflow(&r) && (yaml || json) && looks_like_cloudformation(&text);
+        let wf = !cfn && yaml && (is_workflow(&r) || !meta.is_dir());
+        if !(cfn || wf || tf || (json && text.contains("\"Statement\""))) {
+            continue;
+        }
+        let src = SourceFile::new(r.clone(), text);
+        if tf {
+            let src = Arc::new(src);
+            match terraform::parse(&src) {
+                Ok(blocks) => {
+                    out.stats.terraform_files += 1;
+                    sources.push(src.clone());
+                    let dir = r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                    tf_dirs.entry(dir).or_default().push((src, blocks));
+                }
+                Err(e) => out.errors.push(e),
+            }
+        } else if cfn {
+            let src = Arc::new(src);
+            let doc = if json {
+                node::parse_json(&src, 0, src.text.len())
+            } else {
+                node::parse_yaml(&src)
+            };
+            match doc {
+                Ok(doc) => {
+                    out.stats.cloudformation_files += 1;
+                    sources.push(src.clone());
+                    infras.push(Infra::cloudformation(src, &doc, scanner()?));
+                }
+                Err(e) => out.errors.push(e),
+            }
+        } else if wf {
+            match Workflow::parse(src) {
+                Ok(w) => {
+                    out.stats.workflows += 1;
+                    sources.push(w.src.clone());
+                    for a in &selected {
+                        a.workflow(&w, &mut raw);
+                    }
+                    let req = audits::workflow_required_secrets::required(&w);
+                    if !req.is_empty() {
+                        out.required_secrets.push(RequiredSecrets {
+                            workflow: w.src.path.clone(),
+                            secrets: req
+                                .into_iter()
+                                .map(|(name, jobs, _)| RequiredSecret { name, jobs })
+                                .collect(),
+                        });
+                    }
+                }
+                Err(e) => out.errors.push(e),
+            }
+        } else {
+            let src = Arc::new(src);
+            match node::parse_json(&src, 0, src.text.len()) {
+                Ok(doc) => {
+                    if let Some(p) = Policy::from_node(src.clone(), &doc, "", None) {
+                        out.stats.policies += 1;
+                        sources.push(src.clone());
+                        for a in &selected {
+                            a.iam_policy(&p, &mut raw);
+                        }
+                    }
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+    }
+    for files in tf_dirs.values() {
+        infras.push(Infra::terraform(files, scanner()?));
+    }
+    for infra in &infras {
+        for a in &selected {
+            a.infra(infra, &mut raw);
+        }
+        let (policies, errors) = infra.policies();
+        out.errors.extend(errors);
+        for p in &policies {
+            out.stats.policies += 1;
+            for a in &selected {
+                a.iam_policy(p, &mut raw);
+            }
+        }
+    }
+    if meta.is_dir() {
+        let repo = Repo::load(&root, files.iter().map(|f| rel(&root, f)).collect());
+        for a in &selected {
+            a.repository(&repo, &mut raw);
+        }
+    }
+    // Logical paths of raw JSON policies start with ".": drop it.
+    for f in &mut raw {
+        for l in &mut f.locations {
+            if let Some(s) = l.logical_path.strip_prefix('.') {
+                l.logical_path = s.to_string();
+            }
+        }
+    }
+    for f in raw {
+        if let Some(min) = opts.min_severity {
+            if f.severity < min {
+                out.stats.below_min_severity += 1;
+                continue;
+            }
+        }
+        if let Some(p) = f.primary().map(|l| l.path.clone()) {
+            if !sources.iter().any(|s| s.path == p) {
+                if let Ok(t) = fs_err::read_to_string(root.join(&p)) {
+                    sources.push(Arc::new(SourceFile::new(p, t)));
+                }
+            }
+        }
+        if let Some(reason) = inline_ignore(&sources, &f) {
+            out.suppressed.push(SuppressedFinding {
+                kind: "inline",
+                reason,
+                finding: f,
+            });
+        } else if let Some(c) = opts.ignores.iter().find(|c| {
+            c.rule_id == f.rule_id
+                && f.primary().is_some_and(|l| {
+                    c.paths.is_match(&l.path) && l.logical_path.starts_with(&c.logical_path)
+                })
+        }) {
+            out.suppressed.push(SuppressedFinding {
+                kind: "config",
+                reason: Some(c.reason.clone()),
+                finding: f,
+            });
+        } else if opts.baseline.contains(&f.fingerprint) {
+            out.suppressed.push(SuppressedFinding {
+                kind: "baseline",
+                reason: None,
+                finding: f,
+            });
+        } else {
+            out.findings.push(f);
+        }
+    }
+    out.findings.sort_by(|a, b| {
+        let ka = a.primary().map(|l| (l.path.clone(), l.line, l.column));
+        let kb = b.primary().map(|l| (l.path.clone(), l.line, l.column));
+        (ka, &a.rule_id).cmp(&(kb, &b.rule_id))
+    });
+    out.stats.suppressed = out.suppressed.len() as u64;
+    out.stats.errors = out.errors.len() as u64;
+    Ok(out)
+}
+
+/// `# zerokey:ignore[rule-id,other] reason` on the finding's line or the line above: Some(reason).
+fn inline_ignore(sources: &[Arc<SourceFile>], f: &AuditFinding) -> Option<Option<String>> {
+    let loc = f.primary()?;
+    let src = sources.iter().find(|s| s.path == loc.path)?;
+    for line in [loc.line, loc.line.saturating_sub(1)] {
+        if line == 0 {
+            continue;
+        }
+        let text = src.line_text(line);
+        let Some(i) = text.find("zerokey:ignore[") else {
+            continue;
+        };
+        let rest = &text[i + 15..];
+        let Some(end) = rest.find(']') else { continue };
+        if rest[..end].split(',').any(|id| id.trim() == f.rule_id) {
+            let reason = rest[end + 1..].trim();
+            return Some((!reason.is_empty()).then(|| reason.to_string()));
+        }
+    }
+    None
+}

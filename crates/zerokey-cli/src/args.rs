@@ -51,6 +51,8 @@ pub enum Command {
     /// Access key hygiene and incident response: report, disable, incident, rotate.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Audit workflows, IAM policies and the repository for credential-handling mistakes.
+    Audit(Box<AuditArgs>),
     /// Run a command with temporary AWS credentials of a role in its environment only.
     Exec(Box<crate::cmd_exec::ExecArgs>),
     /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
@@ -261,6 +263,55 @@ pub struct ScanArgs {
     /// Highest decompressed/compressed ratio of a gzip stream or zip member [default: 100].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub archive_max_ratio: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Folder (or single file) to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// List the audits and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when anything is found.
+    #[arg(long, visible_alias = "fail-on-violations")]
+    pub fail_on_findings: bool,
+    /// Report only findings of at least this severity.
+    #[arg(long, value_enum)]
+    pub min_severity: Option<SeverityArg>,
+    /// Only run these audits (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+    /// Do not run these audits (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub disable: Vec<String>,
+    /// Suppress findings whose fingerprints are in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of all findings to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Use this config file instead of the nearest `.zerokey.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore `.zerokey.toml`.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]

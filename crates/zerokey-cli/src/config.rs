@@ -18,6 +18,32 @@ pub struct Config {
     pub rules: RulesSection,
     #[serde(default)]
     pub allow: AllowSection,
+    #[serde(default)]
+    pub audit: AuditSection,
+}
+
+/// `[audit]`: suppressions for `zerokey audit`, for inputs that cannot carry comments (JSON).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    /// Audit ids never run.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// `[[audit.ignore]]` entries.
+    #[serde(default)]
+    pub ignore: Vec<AuditIgnore>,
+}
+
+/// One `[[audit.ignore]]`: findings of `rule` in files matching `path` (a glob relative to the
+/// audit root), optionally only under `logical_path`, with a mandatory reason.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditIgnore {
+    pub rule: String,
+    pub path: String,
+    #[serde(default)]
+    pub logical_path: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

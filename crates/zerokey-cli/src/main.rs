@@ -8,6 +8,7 @@ mod broker_client;
 mod child;
 mod cmd_admin;
 mod cmd_attest;
+mod cmd_audit;
 mod cmd_exec;
 mod cmd_keys;
 mod cmd_oidc;
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         args::Command::Serve(a) => cmd_serve::run(*a),
         args::Command::Admin(a) => cmd_admin::run(a),
         args::Command::Keys(a) => cmd_keys::run(a),
+        args::Command::Audit(a) => cmd_audit::run(*a, &cli.global),
         args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
         args::Command::Oidc(a) => return child_exit(cmd_oidc::run(*a)),
     };
