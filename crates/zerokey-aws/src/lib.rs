@@ -5,10 +5,10 @@
 //! (and `AWS_ENDPOINT_URL_STS`), so tests run against the local AWS emulator.
 
 pub mod assume;
-pub mod credentials;
-pub mod s3;
 pub mod cloudtrail;
+pub mod credentials;
 pub mod iam;
+pub mod s3;
 pub mod secret_store;
 pub mod secrets;
 pub mod sts;
