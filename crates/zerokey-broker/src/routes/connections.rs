@@ -126,8 +126,37 @@ pub async fn assume(
     external_id: &str,
     policy: &str,
 ) -> Result<AssumedRole, zerokey_aws::AssumeError> {
+    let seconds = state.config().session_seconds;
+    assume_as(
+        state,
+        auth,
+        role_arn,
+        external_id,
+        "zk",
+        Some(policy),
+        seconds,
+    )
+    .await
+}
+
+/// Assumes `role_arn` with session name `<prefix>-<request id>`, `SourceIdentity` =
+/// `zk-<user>`, an optional session policy and `duration` seconds; records the latency and
+/// the outcome in the metrics.
+pub async fn assume_as(
+    state: &AppState,
+    auth: &AuthUser,
+    role_arn: &str,
+    external_id: &str,
+    prefix: &str,
+    policy: Option<&str>,
+    duration: u32,
+) -> Result<AssumedRole, zerokey_aws::AssumeError> {
     let request_id = crate::telemetry::current_request_id();
-    let session_name = format!("zk-{}", request_id.chars().take(40).collect::<String>());
+    let keep = 60usize.saturating_sub(prefix.len() + 1);
+    let session_name = format!(
+        "{prefix}-{}",
+        request_id.chars().take(keep).collect::<String>()
+    );
     let source_identity = format!("zk-{}", auth.user.name);
     let started = Instant::now();
     let res = state
@@ -137,8 +166,8 @@ pub async fn assume(
             external_id,
             session_name: &session_name,
             source_identity: Some(&source_identity),
-            policy: Some(policy),
-            duration_seconds: Some(state.config().session_seconds),
+            policy,
+            duration_seconds: Some(duration),
         })
         .await;
     state

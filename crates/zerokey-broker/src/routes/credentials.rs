@@ -5,7 +5,7 @@
 
 use crate::auth::{AuthMethod, AuthUser};
 use crate::error::ApiError;
-use crate::routes::connections::{event, owned_by_id};
+use crate::routes::connections::{assume_as, event, owned_by_id};
 use crate::{AppState, ClientAddr};
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use zeroize::Zeroize;
-use zerokey_aws::AssumeRequest;
 
 /// Body of the credentials request (optional).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -84,27 +83,16 @@ pub async fn issue(
     let mut ev = event(&auth, &addr, "connection.credentials", "ok");
     ev.connection_id = Some(conn.id.clone());
     ev.target = Some(conn.role_arn.clone());
-    let request_id = crate::telemetry::current_request_id();
-    let session_name = format!(
-        "zk-exec-{}",
-        request_id.chars().take(36).collect::<String>()
-    );
-    let source_identity = format!("zk-{}", auth.user.name);
-    let started = std::time::Instant::now();
-    let res = state
-        .aws()
-        .assume_role(&AssumeRequest {
-            role_arn: &conn.role_arn,
-            external_id: &conn.external_id,
-            session_name: &session_name,
-            source_identity: Some(&source_identity),
-            policy: None,
-            duration_seconds: Some(duration),
-        })
-        .await;
-    state
-        .metrics()
-        .assume(started.elapsed().as_secs_f64(), res.is_ok());
+    let res = assume_as(
+        &state,
+        &auth,
+        &conn.role_arn,
+        &conn.external_id,
+        "zk-exec",
+        None,
+        duration,
+    )
+    .await;
     let role = match res {
         Ok(r) => r,
         Err(e) => {

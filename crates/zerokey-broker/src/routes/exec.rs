@@ -5,7 +5,7 @@
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::exec::{self, ChildCredentials, ExecConfig, Slots};
-use crate::routes::connections::{event, owned_by_id};
+use crate::routes::connections::{assume_as, event, owned_by_id};
 use crate::routes::ApiJson;
 use crate::{AppState, ClientAddr};
 use axum::extract::{Extension, State};
@@ -13,7 +13,6 @@ use axum::Json;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use zerokey_aws::AssumeRequest;
 
 /// What the exec route needs beside the state: settings, run slots, the engine for output.
 #[derive(Clone)]
@@ -145,25 +144,16 @@ pub async fn run(
         (Some(id), None) => {
             let conn = owned_by_id(&state, &auth, id).await?;
             ev.connection_id = Some(conn.id.clone());
-            let session_name = format!(
-                "zk-run-{}",
-                crate::telemetry::current_request_id()
-                    .chars()
-                    .take(36)
-                    .collect::<String>()
-            );
-            let source_identity = format!("zk-{}", auth.user.name);
-            let role = state
-                .aws()
-                .assume_role(&AssumeRequest {
-                    role_arn: &conn.role_arn,
-                    external_id: &conn.external_id,
-                    session_name: &session_name,
-                    source_identity: Some(&source_identity),
-                    policy: None,
-                    duration_seconds: Some(zerokey_aws::assume::MIN_SESSION_SECONDS),
-                })
-                .await;
+            let role = assume_as(
+                &state,
+                &auth,
+                &conn.role_arn,
+                &conn.external_id,
+                "zk-run",
+                None,
+                zerokey_aws::assume::MIN_SESSION_SECONDS,
+            )
+            .await;
             let role = match role {
                 Ok(r) => r,
                 Err(e) => {
