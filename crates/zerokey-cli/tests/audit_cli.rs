@@ -396,3 +396,43 @@ fn bad_audit_config_is_an_error_naming_the_file() {
     assert_eq!(v["suppressed"][0]["kind"], "config");
     assert_eq!(v["suppressed"][0]["reason"], "break-glass role");
 }
+
+/// Issue 6: the documented PyPI publishing workflow (OIDC, `id-token: write` on the publishing
+/// job only, no static keys) passes the auditor, and the same workflow with a static key and
+/// without `id-token: write` does not.
+#[test]
+fn the_docs_example_workflow_passes_the_audit() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/publish-pypi.yml");
+    let out = zerokey()
+        .args(["audit", "--format", "json", "--fail-on-findings"])
+        .arg(&example)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(v["stats"]["workflows"], 1);
+    assert_eq!(v["findings"], serde_json::json!([]));
+
+    let text = std::fs::read_to_string(&example).unwrap_or_else(|e| panic!("{e}"));
+    let broken = text.replace("id-token: write", "contents: read").replace(
+        "      - name: Publish (PyPI token",
+        "      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n        with:\n          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n      - name: Publish (PyPI token",
+    );
+    assert_ne!(broken, text);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.path().join("publish.yml");
+    std::fs::write(&bad, broken).unwrap_or_else(|e| panic!("{e}"));
+    let out = zerokey()
+        .args(["audit", "--format", "json", "--fail-on-findings"])
+        .arg(&bad)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let found = rules(&v);
+    assert!(
+        found.iter().any(|r| r == "static-aws-keys-in-workflow"),
+        "{found:?}"
+    );
+}
