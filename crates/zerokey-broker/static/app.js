@@ -92,7 +92,16 @@ function setupUpload() {
   });
 }
 
+// A page that answers a form with an error moves the focus (and the view) to it.
+function focusError() {
+  const error = document.querySelector("main .error[role=alert]");
+  if (!error) return;
+  error.setAttribute("tabindex", "-1");
+  error.focus();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  focusError();
   setupCopy();
   setupUpload();
 });
