@@ -171,8 +171,11 @@ fn check_page(what: &str, p: &Page, canaries: &[&str], external_id: Option<&str>
         assert!(!body.contains("<style"), "{what}: inline style");
         assert!(!body.contains(" style=\""), "{what}: style attribute");
         assert!(!body.contains(" onclick="), "{what}: inline handler");
-        // Every input is labelled (hidden ones need none).
-        for (i, _) in body.match_indices("<input ") {
+        // Every input and select is labelled (hidden inputs need none).
+        let fields = body
+            .match_indices("<input ")
+            .chain(body.match_indices("<select "));
+        for (i, _) in fields {
             let tag = &body[i..i + body[i..].find('>').unwrap()];
             if tag.contains("type=\"hidden\"") {
                 continue;
@@ -418,9 +421,9 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
     );
     check_page("objects error", &missing, &canaries, Some(&external_id));
     // The page's upload (app.js) is a cookie-authenticated PUT with x-csrf-token.
+    let http = ui.http.clone();
     let put = |token: Option<&str>| {
-        let mut req = ui
-            .http
+        let mut req = http
             .put(format!(
                 "{}/api/s3/buckets/{bucket}/objects/up/hello.txt?connection={conn}",
                 broker.url
@@ -433,6 +436,22 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
         req.send()
     };
     assert_eq!(put(None).await.unwrap().status(), StatusCode::FORBIDDEN);
+    // The download link: an attachment that may never run as a page on our origin.
+    let dl = ui
+        .get(&format!(
+            "/api/s3/buckets/{bucket}/objects/reports/2026/q4.txt?connection={conn}"
+        ))
+        .await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.body, "quarterly numbers");
+    assert!(dl.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(
+        dl.headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
     assert_eq!(
         put(Some(&csrf)).await.unwrap().status(),
         StatusCode::CREATED
@@ -509,6 +528,23 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
     let (code, logs) = broker.stop();
     assert_eq!(code, Some(0));
     assert_clean("server log", &logs, &[BASE_SECRET, PASSWORD, &session]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_has_the_api_rate_limits() {
+    let sandbox = Sandbox::new();
+    let db = format!("sqlite://{}", sandbox.path().join("zk.db").display());
+    sandbox.create_user(&db, "alice", PASSWORD);
+    // 2 attempts per minute per address, 1 per name.
+    let broker = Broker::start(&sandbox, "http://127.0.0.1:9", &db, &["--login-rate", "2"]);
+    let mut ui = Ui::new(&broker.url);
+    let p = ui.sign_in("alice", "wrong-password-1").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+    let p = ui.sign_in("alice", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
+    assert!(p.body.contains("too many requests"), "{}", p.body);
+    assert!(ui.cookie("zk_session").is_none());
+    check_page("rate-limited sign-in", &p, &[PASSWORD], None);
 }
 
 struct AuthOff<'a>(&'a str);

@@ -354,6 +354,12 @@ pub async fn get_object(
         .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, ct);
     headers.insert(header::CONTENT_DISPOSITION, content_disposition(&key));
+    // Objects are the customer's bytes on our origin (the web UI links here): never let one
+    // run as a page, even if a browser ignored the attachment disposition.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
     if let Some(l) = len {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(l));
     }
