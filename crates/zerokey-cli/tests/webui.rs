@@ -483,6 +483,16 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
             .contains("immutable"));
     }
 
+    // A malformed address or an unknown page: an HTML error page with the same headers.
+    let p = ui.get(&format!("/ui/objects?connection={conn}")).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("lacks a parameter"), "{}", p.body);
+    check_page("malformed query", &p, &canaries, Some(&external_id));
+    let p = ui.get("/ui/no-such-page").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("No such page"), "{}", p.body);
+    check_page("unknown page", &p, &canaries, Some(&external_id));
+
     // Delete: confirmation page; the post without CSRF changes nothing.
     let c = ui.get(&format!("/ui/connections/{conn}/delete")).await;
     assert_eq!(c.status, StatusCode::OK);

@@ -1,11 +1,11 @@
 //! The audit log: the caller's own events, newest first, filtered by action and outcome.
 //! The API pages by `before`; the page reads up to five API pages of 500 to fill 100 rows.
 
-use super::{render, Page};
+use super::{render, Page, UiQuery};
 use crate::routes::audit::{self as api, AuditQuery};
 use crate::routes::ApiQuery;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
@@ -43,7 +43,7 @@ const ROWS: usize = 100;
 pub async fn page(
     State(state): State<AppState>,
     page: Page,
-    Query(f): Query<AuditFilter>,
+    UiQuery(f): UiQuery<AuditFilter>,
 ) -> Response {
     let mut rows = Vec::new();
     let mut before = f.before;

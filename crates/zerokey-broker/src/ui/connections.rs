@@ -2,12 +2,12 @@
 //! (step 1: the external ID, trust policy, permission policy and CloudFormation template;
 //! step 2: the role ARN, verified live). The external ID only ever travels in POST bodies.
 
-use super::{api_error_page, error_page, render, Page, UiForm};
+use super::{api_error_page, error_page, render, Page, UiForm, UiQuery};
 use crate::error::ApiError;
 use crate::routes::connections::{self as api, VerifyRequest};
 use crate::routes::ApiJson;
 use crate::{policy, validate, AppState};
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -31,7 +31,7 @@ struct Row {
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    Query(q): Query<ListQuery>,
+    UiQuery(q): UiQuery<ListQuery>,
 ) -> Response {
     match api::list(State(state), page.auth.clone()).await {
         Ok(axum::Json(l)) => {

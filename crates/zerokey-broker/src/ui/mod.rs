@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/object", get(s3::object))
         .route("/ui/audit", get(audit::page))
         .route("/ui/static/{name}", get(static_file))
+        .route("/ui/{*rest}", get(not_found_page))
         .layer(middleware::from_fn_with_state(state, page_headers))
 }
 
@@ -154,6 +155,34 @@ async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+async fn not_found_page() -> Response {
+    error_page(None, StatusCode::NOT_FOUND, "No such page.")
+}
+
+/// Query parameters of a page; a malformed query is an error page naming the parameter.
+pub struct UiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for UiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Response> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(v)| UiQuery(v))
+            .map_err(|e| {
+                let t = e.body_text();
+                let detail = t
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&t);
+                let msg = if detail.starts_with("missing field") {
+                    format!("This page's address lacks a parameter ({detail}).")
+                } else {
+                    "This page's address has a malformed parameter.".to_string()
+                };
+                error_page(None, StatusCode::BAD_REQUEST, &msg)
+            })
+    }
 }
 
 async fn static_file(Path(name): Path<String>) -> Response {

@@ -2,12 +2,12 @@
 //! prefixes as folders with pagination, object details, downloads (the API's streaming GET,
 //! cookie-authenticated) and uploads (the API's PUT from `app.js`, with progress).
 
-use super::{api_error_page, enc, human_size, render, Page};
+use super::{api_error_page, enc, human_size, render, Page, UiQuery};
 use crate::routes::connections as conns;
 use crate::routes::s3::{self as api, ConnQuery, ListQuery};
 use crate::routes::ApiQuery;
 use crate::AppState;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
@@ -51,7 +51,7 @@ struct BucketRow {
 pub async fn buckets(
     State(state): State<AppState>,
     page: Page,
-    Query(q): Query<BucketsQuery>,
+    UiQuery(q): UiQuery<BucketsQuery>,
 ) -> Response {
     let connections = choices(&state, &page, q.connection.as_deref()).await;
     let Some(conn) = q.connection.clone().filter(|c| !c.is_empty()) else {
@@ -160,7 +160,7 @@ fn download_url(conn: &str, bucket: &str, key: &str) -> String {
 pub async fn objects(
     State(state): State<AppState>,
     page: Page,
-    Query(q): Query<ObjectsQuery>,
+    UiQuery(q): UiQuery<ObjectsQuery>,
 ) -> Response {
     let max_keys = q.max_keys.unwrap_or(50);
     let mut crumbs = vec![Crumb {
@@ -266,7 +266,7 @@ pub struct ObjectQuery {
 pub async fn object(
     State(state): State<AppState>,
     page: Page,
-    Query(q): Query<ObjectQuery>,
+    UiQuery(q): UiQuery<ObjectQuery>,
 ) -> Response {
     if let Err(e) = conns::owned(&state, &page.auth, Some(&q.connection)).await {
         return api_error_page(&page, &e);
