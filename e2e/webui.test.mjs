@@ -369,6 +369,10 @@ test("the web UI end to end", async () => {
   // Audit log with filters.
   await page.getByRole("link", { name: "Audit log" }).click();
   await page.getByRole("cell", { name: "s3.put_object" }).first().waitFor();
+  for (const action of ["auth.login", "connection.prepare", "connection.verify", "s3.list_objects"]) {
+    assert.ok(await page.getByRole("cell", { name: action, exact: true }).first().isVisible(), action);
+  }
+  await shot("11-audit");
   await page.getByLabel("Action").selectOption("s3.get_object");
   await page.getByLabel("Outcome").selectOption("ok");
   await page.getByRole("button", { name: "Filter" }).click();
@@ -381,7 +385,7 @@ test("the web UI end to end", async () => {
       `${BUCKET}/reports/2026/browser-upload.txt`,
     ),
   );
-  await shot("11-audit");
+  await shot("11-audit-filtered");
 
   // A wrong external ID: a second one issued, the role trusts only the first. With IAM
   // enforcement on, AWS refuses and the page says why.
