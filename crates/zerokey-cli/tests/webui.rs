@@ -218,6 +218,8 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
     s3.put_object()
         .bucket(&bucket)
         .key("reports/2026/q4.txt")
+        .content_type("text/plain")
+        .metadata("owner", "team-a")
         .body(b"quarterly numbers".to_vec().into())
         .send()
         .await
@@ -407,6 +409,20 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
         .await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.body);
     assert!(d.body.contains("17 bytes"), "{}", d.body);
+    assert!(d.body.contains("text/plain"), "{}", d.body);
+    assert!(
+        d.body
+            .contains("x-amz-meta-owner</dt><dd class=\"break\">team-a"),
+        "{}",
+        d.body
+    );
+    let gone = ui
+        .get(&format!(
+            "/ui/object?connection={conn}&bucket={bucket}&key=reports%2Fnope.txt"
+        ))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert!(gone.body.contains("object not found"), "{}", gone.body);
     check_page("object details", &d, &canaries, Some(&external_id));
     let missing = ui
         .get(&format!(
@@ -467,6 +483,7 @@ async fn pages_are_protected_and_sign_out_ends_the_session() {
     check_page("audit", &a, &canaries, Some(&external_id));
     let a = ui.get("/ui/audit").await;
     assert!(a.body.contains("connection.verify"));
+    assert!(a.body.contains("s3.head_object"));
     assert!(a.body.contains("auth.login"));
 
     // Static assets: right content types, long immutable cache.

@@ -21,6 +21,7 @@ pub const ACTIONS: &[&str] = &[
     "s3.list_buckets",
     "s3.list_objects",
     "s3.get_object",
+    "s3.head_object",
     "s3.put_object",
     "exec.run",
 ];

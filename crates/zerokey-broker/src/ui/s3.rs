@@ -2,8 +2,7 @@
 //! prefixes as folders with pagination, object details, downloads (the API's streaming GET,
 //! cookie-authenticated) and uploads (the API's PUT from `app.js`, with progress).
 
-use super::{api_error_page, enc, human_size, render, Page, UiQuery};
-use crate::routes::connections as conns;
+use super::{enc, human_size, render, Page, UiQuery};
 use crate::routes::s3::{self as api, ConnQuery, ListQuery};
 use crate::routes::ApiQuery;
 use crate::AppState;
@@ -262,15 +261,12 @@ pub struct ObjectQuery {
     key: String,
 }
 
-/// `GET /ui/object?connection=ID&bucket=B&key=K`: an object's metadata.
+/// `GET /ui/object?connection=ID&bucket=B&key=K`: an object's metadata (HeadObject).
 pub async fn object(
     State(state): State<AppState>,
     page: Page,
     UiQuery(q): UiQuery<ObjectQuery>,
 ) -> Response {
-    if let Err(e) = conns::owned(&state, &page.auth, Some(&q.connection)).await {
-        return api_error_page(&page, &e);
-    }
     let folder = q
         .key
         .rfind('/')
@@ -282,36 +278,35 @@ pub async fn object(
         folder_url => objects_url(&q.connection, &q.bucket, &folder),
         download => download_url(&q.connection, &q.bucket, &q.key),
     };
-    let res = api::objects(
-        State(state.clone()),
-        page.auth.clone(),
-        Extension(page.addr.clone()),
-        Path(q.bucket.clone()),
-        ApiQuery(ListQuery {
-            connection: Some(q.connection.clone()),
-            prefix: Some(q.key.clone()),
-            delimiter: None,
-            continuation: None,
-            max_keys: Some(1),
-        }),
+    match api::head_object(
+        &state,
+        &page.auth,
+        &page.addr,
+        &q.connection,
+        &q.bucket,
+        &q.key,
     )
-    .await;
-    match res {
-        Ok(axum::Json(list)) => match list.objects.into_iter().find(|o| o.key == q.key) {
-            Some(o) => render(
+    .await
+    {
+        Ok(h) => {
+            let bytes = h.content_length.unwrap_or(0);
+            render(
                 Some(&page),
                 StatusCode::OK,
                 "object.html",
-                context! { size => human_size(o.size), bytes => o.size,
-                last_modified => o.last_modified, etag => o.etag, ..base },
-            ),
-            None => render(
-                Some(&page),
-                StatusCode::NOT_FOUND,
-                "object.html",
-                context! { error => "object not found", ..base },
-            ),
-        },
+                context! {
+                    size => human_size(bytes),
+                    bytes => bytes,
+                    last_modified => h.last_modified.map(|s| crate::routes::audit::rfc3339(s.saturating_mul(1000))),
+                    etag => h.etag,
+                    content_type => h.content_type,
+                    storage_class => h.storage_class.unwrap_or_else(|| "STANDARD".into()),
+                    encryption => h.server_side_encryption,
+                    metadata => h.metadata,
+                    ..base
+                },
+            )
+        }
         Err(e) => render(
             Some(&page),
             e.status,
