@@ -252,6 +252,19 @@ test("the web UI end to end", async () => {
   await page.keyboard.press("Enter");
   await page.waitForURL("**/ui/connections");
   await page.getByText("No connections yet").waitFor();
+  // Keyboard: the first Tab reaches the skip link, which moves the focus to the content;
+  // the next Tabs walk the navigation in order.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "main");
+  await page.locator(".brand").focus();
+  const order = [];
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press("Tab");
+    order.push(await page.evaluate(() => document.activeElement.textContent.trim()));
+  }
+  assert.deepEqual(order, ["Connections", "Connect an account", "Buckets", "Audit log", "Sign out"]);
   await shot("02-connections-empty");
 
   // Connect an account: step 1.
