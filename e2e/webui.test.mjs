@@ -326,7 +326,7 @@ test("the web UI end to end", async () => {
   await shot("05-connections");
 
   // Buckets and objects: folders, pagination, details.
-  await page.getByRole("link", { name: "Buckets", exact: true }).last().click();
+  await page.getByRole("link", { name: "Buckets of e2e-prod" }).click();
   await page.getByRole("link", { name: BUCKET }).waitFor();
   await shot("06-buckets");
   await page.getByRole("link", { name: BUCKET }).click();
@@ -425,7 +425,7 @@ test("the web UI end to end", async () => {
 
   // Delete with confirmation.
   await page.getByRole("link", { name: "Connections" }).click();
-  await page.getByRole("link", { name: "Delete" }).click();
+  await page.getByRole("link", { name: "Delete e2e-prod" }).click();
   await page.getByRole("heading", { name: "Delete connection “e2e-prod”?" }).waitFor();
   await shot("13-delete-confirm");
   await page.getByRole("button", { name: "Delete connection" }).click();
