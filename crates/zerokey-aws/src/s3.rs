@@ -83,6 +83,27 @@ pub struct GetObject {
     pub request_id: Option<String>,
 }
 
+/// An object's metadata (HeadObject).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeadObject {
+    /// Size in bytes.
+    pub content_length: Option<i64>,
+    /// Content type.
+    pub content_type: Option<String>,
+    /// ETag as S3 sends it (quoted).
+    pub etag: Option<String>,
+    /// Last modification (Unix seconds).
+    pub last_modified: Option<i64>,
+    /// Storage class (S3 omits it for STANDARD).
+    pub storage_class: Option<String>,
+    /// Server-side encryption (`AES256`, `aws:kms`...).
+    pub server_side_encryption: Option<String>,
+    /// User metadata (`x-amz-meta-*`), sorted by name.
+    pub metadata: Vec<(String, String)>,
+    /// S3 request id.
+    pub request_id: Option<String>,
+}
+
 /// Why an S3 call failed. Messages are ours, never S3's text.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -250,6 +271,33 @@ impl S3Session {
             content_type: out.content_type().map(str::to_string),
             etag: out.e_tag().map(str::to_string),
             body: out.body,
+        })
+    }
+
+    /// HeadObject: an object's metadata without its body.
+    pub async fn head_object(&self, bucket: &str, key: &str) -> Result<HeadObject, S3Error> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(map_err)?;
+        let mut metadata: Vec<(String, String)> = out
+            .metadata()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        metadata.sort();
+        Ok(HeadObject {
+            content_length: out.content_length(),
+            content_type: out.content_type().map(str::to_string),
+            etag: out.e_tag().map(str::to_string),
+            last_modified: out.last_modified().map(aws_smithy_types::DateTime::secs),
+            storage_class: out.storage_class().map(|c| c.as_str().to_string()),
+            server_side_encryption: out.server_side_encryption().map(|c| c.as_str().to_string()),
+            metadata,
+            request_id: out.request_id().map(str::to_string),
         })
     }
 

@@ -18,6 +18,7 @@ pub mod policy;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
+pub mod ui;
 pub mod validate;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};

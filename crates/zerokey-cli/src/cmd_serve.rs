@@ -141,7 +141,7 @@ async fn serve(args: ServeArgs, secure_cookies: bool) -> Result<()> {
         limiter = state.limiter().backend_name(),
         "zerokey broker listening"
     );
-    let router = zerokey_broker::app(state.clone());
+    let router = zerokey_broker::app_with(state.clone(), zerokey_broker::ui::router(state.clone()));
     zerokey_broker::serve(listener, state, router, zerokey_broker::shutdown_signal())
         .await
         .context("serving")?;

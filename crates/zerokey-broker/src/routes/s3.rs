@@ -354,6 +354,12 @@ pub async fn get_object(
         .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, ct);
     headers.insert(header::CONTENT_DISPOSITION, content_disposition(&key));
+    // Objects are the customer's bytes on our origin (the web UI links here): never let one
+    // run as a page, even if a browser ignored the attachment disposition.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
     if let Some(l) = len {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(l));
     }
@@ -475,4 +481,45 @@ pub async fn put_object(
             etag,
         }),
     ))
+}
+
+/// HeadObject for the web UI's object page: one of the caller's connections, a session
+/// policy naming only `s3:GetObject` on this key (HeadObject needs it), audited as
+/// `s3.head_object`.
+pub async fn head_object(
+    state: &AppState,
+    auth: &AuthUser,
+    addr: &ClientAddr,
+    connection: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<zerokey_aws::s3::HeadObject, ApiError> {
+    validate::bucket(bucket).map_err(ApiError::invalid)?;
+    validate::key(key).map_err(ApiError::invalid)?;
+    let conn = owned(state, auth, Some(connection)).await?;
+    let action = "s3.head_object";
+    let target = Some(format!("{bucket}/{key}"));
+    let s3 = session(
+        state,
+        auth,
+        addr,
+        &conn,
+        action,
+        target.clone(),
+        policy::object(&conn.role_arn, "s3:GetObject", bucket, key),
+    )
+    .await?;
+    let res = s3.head_object(bucket, key).await;
+    drop(s3);
+    finish(
+        state,
+        auth,
+        addr,
+        &conn.id,
+        action,
+        target,
+        res.as_ref().map(|h| h.request_id.clone()),
+    )
+    .await;
+    res.map_err(|e| ApiError::from_s3(&e))
 }
