@@ -80,6 +80,9 @@ struct Inner {
     metrics: telemetry::Metrics,
     base_identity: OnceCell<CallerIdentity>,
     extensions: axum::http::Extensions,
+    /// Audit rows are written after the response; each write holds a read guard, and
+    /// readers of the audit table (and shutdown) take the write side to wait for them.
+    audit_gate: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// Shared state of every handler. Cheap to clone. Later parts keep their own state in
@@ -145,6 +148,7 @@ impl AppStateBuilder {
                 metrics: telemetry::Metrics::default(),
                 base_identity: OnceCell::new(),
                 extensions: self.extensions,
+                audit_gate: Arc::new(tokio::sync::RwLock::new(())),
             }),
         }
     }
@@ -220,9 +224,21 @@ impl AppState {
             client_addr = event.client_addr.as_deref().unwrap_or("-"),
             "audit"
         );
-        if let Err(e) = self.inner.store.append_audit(&event).await {
-            tracing::error!(error = %e, action = %event.action, "audit event not stored");
-        }
+        // The row is written off the request's path (one write, and its lock, less per
+        // request); `audit_settled` waits for every row in flight.
+        let gate = self.inner.audit_gate.clone().read_owned().await;
+        let store = self.inner.store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.append_audit(&event).await {
+                tracing::error!(error = %e, action = %event.action, "audit event not stored");
+            }
+            drop(gate);
+        });
+    }
+
+    /// Waits until every audit row handed to [`AppState::audit`] so far is written.
+    pub async fn audit_settled(&self) {
+        drop(self.inner.audit_gate.write().await);
     }
 }
 
@@ -384,6 +400,7 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    state.audit_settled().await;
     state.store().close().await;
     Ok(())
 }

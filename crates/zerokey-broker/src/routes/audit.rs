@@ -92,6 +92,7 @@ pub async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid("limit: must be 1-500"));
     }
+    state.audit_settled().await;
     let events = state
         .store()
         .audit_events(&auth.user.id, limit, q.before)
