@@ -47,6 +47,7 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 db="sqlite://$work/zerokey.db"
 printf 'bench-password-1\n' | "$ZEROKEY_BIN" admin create-user bench --database "$db" >/dev/null
 token=$("$ZEROKEY_BIN" admin create-token bench --database "$db" | awk '{print $NF}')
+export ZEROKEY_TOKEN=$token   # the load client reads it from the environment, not argv
 curl -sf -XPUT "$endpoint/zk-bench-bucket" >/dev/null
 
 # Default log level (info: one JSON access-log line per request, through the redacting
@@ -64,7 +65,8 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "zerokey serve did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
-api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+# The token reaches curl on stdin (-K -), not on its command line.
+api() { printf 'header = "Authorization: Bearer %s"\n' "$token" | curl -sf -K - -H 'Content-Type: application/json' "$@"; }
 ext=$(api -XPOST "$url/api/connections/prepare" -d '{}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["externalId"])')
 role=arn:aws:iam::123456789012:role/zk-bench
 conn=$(api -XPOST "$url/api/aws/verify" -d "{\"roleArn\":\"$role\",\"externalId\":\"$ext\"}" \
@@ -75,7 +77,7 @@ field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 
 # Warm up both paths (connection pools, the emulator's first calls).
 "$LOAD_BIN" direct 4 100 "$role" "$ext" >/dev/null
-"$LOAD_BIN" broker 4 100 "$url" "$token" "$conn" >/dev/null
+"$LOAD_BIN" broker 4 100 "$url" "$conn" >/dev/null
 
 # The emulator slows down as its state grows (every session it issued is kept), so each row
 # runs the two paths in ABBA order (direct, broker, broker, direct; REQUESTS/2 each) and
@@ -84,8 +86,8 @@ half=$((REQUESTS / 2))
 printf '\n%-6s %-22s %-22s %-18s %s\n' clients "direct p50/p99 (ms)" "broker p50/p99 (ms)" "overhead p50 (ms)" "errors d/b"
 for c in $CONCURRENCY; do
   d1=$("$LOAD_BIN" direct "$c" "$half" "$role" "$ext")
-  b1=$("$LOAD_BIN" broker "$c" "$half" "$url" "$token" "$conn")
-  b2=$("$LOAD_BIN" broker "$c" "$half" "$url" "$token" "$conn")
+  b1=$("$LOAD_BIN" broker "$c" "$half" "$url" "$conn")
+  b2=$("$LOAD_BIN" broker "$c" "$half" "$url" "$conn")
   d2=$("$LOAD_BIN" direct "$c" "$half" "$role" "$ext")
   python3 - "$c" "$d1" "$d2" "$b1" "$b2" <<'PY'
 import json, sys
@@ -102,9 +104,9 @@ PY
 done
 
 before=$(rss_kb)
-m1=$("$LOAD_BIN" broker 16 $((MEM_REQUESTS / 2)) "$url" "$token" "$conn")
+m1=$("$LOAD_BIN" broker 16 $((MEM_REQUESTS / 2)) "$url" "$conn")
 mid=$(rss_kb)
-m2=$("$LOAD_BIN" broker 16 $((MEM_REQUESTS / 2)) "$url" "$token" "$conn")
+m2=$("$LOAD_BIN" broker 16 $((MEM_REQUESTS / 2)) "$url" "$conn")
 after=$(rss_kb)
 echo
 echo "memory: server RSS ${before} kB before, ${mid} kB after $((MEM_REQUESTS / 2)) requests, ${after} kB after ${MEM_REQUESTS} (errors $(field "$m1" errors)+$(field "$m2" errors), $(field "$m2" rps) req/s)"

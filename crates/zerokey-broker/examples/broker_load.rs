@@ -4,8 +4,9 @@
 //!   broker_load direct  CONCURRENCY REQUESTS ROLE_ARN EXTERNAL_ID
 //!       AssumeRole + ListBuckets with aws-sdk-rust (base credentials and endpoint from the
 //!       environment), one fresh S3 client per request — what the broker does inside.
-//!   broker_load broker  CONCURRENCY REQUESTS URL TOKEN CONNECTION_ID
-//!       `GET URL/api/s3/buckets?connection=ID` with `Authorization: Bearer TOKEN`.
+//!   broker_load broker  CONCURRENCY REQUESTS URL CONNECTION_ID
+//!       `GET URL/api/s3/buckets?connection=ID` with `Authorization: Bearer $ZEROKEY_TOKEN`
+//!       (the token comes from the environment, never the command line, which `ps` shows).
 //!
 //! Prints one JSON line: `{"mode","concurrency","requests","errors","p50_ms","p90_ms",
 //! "p99_ms","max_ms","rps"}`.
@@ -17,7 +18,7 @@ use std::time::Instant;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: broker_load direct C N ROLE_ARN EXTERNAL_ID | broker_load broker C N URL TOKEN CONNECTION"
+        "usage: broker_load direct C N ROLE_ARN EXTERNAL_ID | ZEROKEY_TOKEN=… broker_load broker C N URL CONNECTION"
     );
     std::process::exit(2)
 }
@@ -31,6 +32,10 @@ async fn main() {
     let mode = args[0].clone();
     let concurrency: usize = args[1].parse().unwrap_or_else(|_| usage());
     let requests: usize = args[2].parse().unwrap_or_else(|_| usage());
+    let token = Arc::new(std::env::var("ZEROKEY_TOKEN").unwrap_or_default());
+    if mode == "broker" && token.is_empty() {
+        usage();
+    }
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let base = zerokey_aws::BaseAws::from_env().await;
@@ -41,12 +46,13 @@ async fn main() {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (next, errors, args, base, http) = (
+        let (next, errors, args, base, http, token) = (
             next.clone(),
             errors.clone(),
             args.clone(),
             base.clone(),
             http.clone(),
+            token.clone(),
         );
         let mode = mode.clone();
         tasks.push(tokio::spawn(async move {
@@ -56,8 +62,8 @@ async fn main() {
                 let ok = match mode.as_str() {
                     "direct" => direct(&base, &args[3], &args[4]).await,
                     "broker" => {
-                        let url = format!("{}/api/s3/buckets?connection={}", args[3], args[5]);
-                        match http.get(url).bearer_auth(&args[4]).send().await {
+                        let url = format!("{}/api/s3/buckets?connection={}", args[3], args[4]);
+                        match http.get(url).bearer_auth(token.as_str()).send().await {
                             Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
                             Err(_) => false,
                         }
