@@ -14,35 +14,11 @@ use std::time::Duration;
 pub const BASE_KEY_ID: &str = "AKIAZKCANARYBASE2QXM";
 pub const BASE_SECRET: &str = "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";
 
-/// Where the emulator scripts live (beside the repository).
-pub fn emulator_scripts() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/aws-emulator")
-}
-
-/// Starts (or reuses) the emulator on `port`; returns its endpoint.
-pub fn emulator(port: u16) -> String {
-    let out = Command::new(emulator_scripts().join("start"))
-        .env("AWS_EMULATOR_PORT", port.to_string())
-        .output()
-        .expect("run the emulator start script");
-    assert!(
-        out.status.success(),
-        "AWS emulator did not start: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// POSTs a raw body to an emulator control endpoint.
-pub fn emulator_control(endpoint: &str, path: &str, body: &str) {
-    let status = Command::new("curl")
-        .args(["-sf", "-o", "/dev/null", "-X", "POST"])
-        .args(["-H", "Content-Type: text/plain", "--data-binary", body])
-        .arg(format!("{endpoint}{path}"))
-        .status()
-        .expect("curl");
-    assert!(status.success(), "POST {path} failed");
-}
+// The emulator helpers every CLI test shares (start on a port, control endpoints).
+#[path = "../common/emulator.rs"]
+mod shared_emulator;
+#[allow(unused_imports)]
+pub use shared_emulator::{control as emulator_control, start as emulator};
 
 /// The `zerokey` binary under test.
 pub fn zerokey_bin() -> PathBuf {
