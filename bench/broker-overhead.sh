@@ -30,7 +30,7 @@ if [ -z "${ZEROKEY_BIN:-}" ] || [ -z "${LOAD_BIN:-}" ]; then
   LOAD_BIN=$CARGO_TARGET_DIR/release/examples/broker_load
 fi
 
-emulator="$repo/../shared/aws-emulator"
+emulator="$repo/scripts/aws-emulator"
 endpoint=$(AWS_EMULATOR_PORT=$PORT "$emulator/start")
 work=$(mktemp -d)
 server_pid=

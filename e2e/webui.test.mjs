@@ -9,7 +9,7 @@
 // broker's canary credentials in its HTML, and for console errors (a CSP violation is one).
 //
 // Environment: ZEROKEY_BIN (default $CARGO_TARGET_DIR/debug/zerokey), AWS_EMULATOR_DIR
-// (default ../../shared/aws-emulator), E2E_EMULATOR_PORT (default 5172), CHROMIUM
+// (default scripts/aws-emulator), E2E_EMULATOR_PORT (default 5172), CHROMIUM
 // (default /usr/bin/chromium), SCREENSHOTS (default ../docs/screenshots; "0" turns them off).
 
 import { test, before, after } from "node:test";
@@ -25,7 +25,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(homedir(), ".cache/zerokey/target");
 const zerokey = process.env.ZEROKEY_BIN || path.join(targetDir, "debug/zerokey");
-const emulatorDir = process.env.AWS_EMULATOR_DIR || path.resolve(repo, "../shared/aws-emulator");
+const emulatorDir = process.env.AWS_EMULATOR_DIR || path.resolve(repo, "scripts/aws-emulator");
 const port = process.env.E2E_EMULATOR_PORT || "5172";
 const shotsDir = process.env.SCREENSHOTS || path.join(repo, "docs/screenshots");
 const PASSWORD = "alice-e2e-password-1";

@@ -30,6 +30,9 @@ import struct
 import sys
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families  # noqa: E402  (bench/quality/families/: one module per credential family)
+
 DEFAULT_SEED = 20250611
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 B64URL = B62 + "-_"
@@ -741,6 +744,7 @@ def make_items():
         singles.append(P("generic_password", password(), R.choice([
             "DB_PASSWORD", "PASSWORD", "ADMIN_PASSWORD", "SMTP_PASSWORD", "API_SECRET", "CLIENT_SECRET",
             "SECRET_KEY", "JWT_SECRET", "REDIS_PASSWORD", "LDAP_BIND_PASSWORD", "ENCRYPTION_KEY"])))
+    singles += families.positives(R, P)
     return groups, singles
 
 
@@ -1020,6 +1024,7 @@ def build(outdir):
         negs.append([N("sha_hash", R.choice([hexs(40), hexs(64)]), R.choice(["GIT_SHA", "BUILD_COMMIT", "CHECKSUM", "ARTIFACT_SHA256", "CACHE_KEY"]))])
     for _ in range(8):
         negs.append([N("iam_unique_id", R.choice(["AIDA", "AROA", "AIPA"]) + rs(UPPER + "234567", 17), R.choice(["PRINCIPAL_ID", "ROLE_ID", "USER_ID"]))])
+    negs += [[n] for n in families.negatives(R, N)]
     R.shuffle(negs)
     for g in negs:
         fb = pick_file(["env", "sh", "py", "js", "ts", "go", "java", "yaml", "tf", "json", "docker", "ini", "properties", "md", "k8s-deploy", "k8s-cm", "workflow"])

@@ -56,6 +56,10 @@ pub struct Rule {
     pub id: String,
     /// Human name.
     pub name: String,
+    /// The service or product whose credential this is (`Cloudflare`, `GitHub`); generic rules
+    /// say `Generic`. `zerokey rules` counts coverage by it.
+    #[serde(default)]
+    pub service: String,
     /// Severity of a leak.
     pub severity: Severity,
     /// Confidence before validators.

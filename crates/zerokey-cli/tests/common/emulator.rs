@@ -1,4 +1,4 @@
-//! The AWS emulator (moto, from `../shared/aws-emulator`) for tests: a real server on loopback.
+//! The AWS emulator (moto, started by `scripts/aws-emulator/start`) for tests: a real server on loopback.
 //! Each caller names its own port, so tests that switch IAM enforcement on cannot disturb
 //! tests elsewhere.
 
@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
-/// Path of the shared emulator scripts, beside the repository.
+/// Path of the emulator scripts in the repository.
 pub fn scripts() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/aws-emulator")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/aws-emulator")
 }
 
 /// Starts (or reuses) the emulator on `port`; returns its endpoint URL.

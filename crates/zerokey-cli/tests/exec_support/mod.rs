@@ -19,7 +19,7 @@ pub fn emulator_python() -> PathBuf {
             let cache = std::env::var_os("XDG_CACHE_HOME")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache"));
-            cache.join("aws-emulator-venv")
+            cache.join("zerokey/aws-emulator-venv")
         });
     let py = venv.join("bin/python");
     assert!(
