@@ -25,8 +25,8 @@ fn script(dir: &Path, name: &str, body: &str) {
 
 fn emulator_python() -> String {
     let home = std::env::var("HOME").unwrap();
-    let venv =
-        std::env::var("AWS_EMULATOR_VENV").unwrap_or(format!("{home}/.cache/zerokey/aws-emulator-venv"));
+    let venv = std::env::var("AWS_EMULATOR_VENV")
+        .unwrap_or(format!("{home}/.cache/zerokey/aws-emulator-venv"));
     format!("{venv}/bin/python")
 }
 
