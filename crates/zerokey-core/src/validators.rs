@@ -30,6 +30,14 @@ pub enum Validator {
     /// `kube-system/webhook-ca`): random keys of 20+ characters almost always contain a digit
     /// or a symbol.
     NotWord,
+    /// Intercom access tokens: base64 of `tok:<token id>:<n>:<n>`, the id a UUID written with
+    /// `_` or `-`.
+    IntercomToken,
+    /// Mapbox tokens (`sk.`/`pk.`/`tk.`): the middle part is base64url JSON naming the user (`u`)
+    /// and the token id (`a`).
+    MapboxToken,
+    /// Miro access tokens: base64url JSON `{"miro.origin":"<region>"}`, `_`, a random part.
+    MiroToken,
 }
 
 /// Result of one validator on one candidate.
@@ -59,6 +67,9 @@ impl Validator {
             Validator::NotWord => ok(!secret
                 .iter()
                 .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))),
+            Validator::IntercomToken => proven(intercom_token_ok(secret)),
+            Validator::MapboxToken => proven(mapbox_token_ok(secret)),
+            Validator::MiroToken => proven(miro_token_ok(secret)),
         }
     }
 }
@@ -168,6 +179,60 @@ fn basic_auth_ok(secret: &[u8]) -> bool {
         && text.chars().all(|c| c.is_ascii_graphic() || c == ' ')
         && crate::filters::placeholder_reason(password.as_bytes()).is_none()
         && !matches!(password, "password" | "secret" | "pass" | "admin")
+}
+
+/// `secret` is base64 of `tok:<uuid>:<digits>:<digits>` (the UUID's dashes may be `_`).
+fn intercom_token_ok(secret: &[u8]) -> bool {
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(secret) else {
+        return false;
+    };
+    let Some(rest) = raw.strip_prefix(b"tok:") else {
+        return false;
+    };
+    let mut parts = rest.split(|&b| b == b':');
+    let (Some(id), Some(a), Some(b), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let id: Vec<u8> = id
+        .iter()
+        .map(|&c| if c == b'_' { b'-' } else { c })
+        .collect();
+    let digits = |s: &[u8]| !s.is_empty() && s.len() <= 4 && s.iter().all(u8::is_ascii_digit);
+    id.len() == 36 && contains_uuid(&id) && digits(a) && digits(b)
+}
+
+/// Decodes unpadded base64url into JSON text, if it is a JSON object.
+fn base64url_json(part: &[u8]) -> Option<String> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part.strip_suffix(b"=").unwrap_or(part))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    (text.starts_with('{') && text.ends_with('}')).then_some(text)
+}
+
+/// `secret` is `<sk|pk|tk>.<base64url JSON with "u" and "a">.<signature>`.
+fn mapbox_token_ok(secret: &[u8]) -> bool {
+    let mut parts = secret.split(|&b| b == b'.');
+    let (Some(kind), Some(body), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    matches!(kind, b"sk" | b"pk" | b"tk")
+        && sig.len() >= 20
+        && base64url_json(body).is_some_and(|j| j.contains("\"u\":\"") && j.contains("\"a\":\""))
+}
+
+/// `secret` is base64url of `{"miro.origin":"<region>"}`, `_`, and a random part.
+fn miro_token_ok(secret: &[u8]) -> bool {
+    // base64url may itself contain `_`: try each one as the separator.
+    secret.iter().enumerate().any(|(cut, &b)| {
+        b == b'_'
+            && secret.len() - cut > 20
+            && base64url_json(&secret[..cut]).is_some_and(|j| j.starts_with("{\"miro.origin\":\""))
+    })
 }
 
 fn is_hex_digest(s: &[u8]) -> bool {
@@ -316,6 +381,69 @@ mod tests {
             Validator::NotWord.check(b"kube-system/cert-manager-webhook-ca"),
             Outcome::Reject
         );
+    }
+
+    #[test]
+    fn intercom_token_structure() {
+        let enc = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let good = enc("tok:5f0c2a4e_91b3_4d7a_8e2f_6b1c9d3a7e40:1:0");
+        assert_eq!(
+            Validator::IntercomToken.check(good.as_bytes()),
+            Outcome::Proven
+        );
+        for bad in [
+            enc("tok:not_a_real_token_at_all_just_text_by_someone"),
+            enc("tik:5f0c2a4e_91b3_4d7a_8e2f_6b1c9d3a7e40:1:0"),
+            enc("tok:5f0c2a4e_91b3_4d7a_8e2f_6b1c9d3a7e40:1"),
+        ] {
+            assert_eq!(
+                Validator::IntercomToken.check(bad.as_bytes()),
+                Outcome::Reject,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Validator::IntercomToken.check(b"dG9rO!!not base64"),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn mapbox_and_miro_token_structure() {
+        let url = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let sig = "Qm3xVt8pLr2nWc9kJd4aZs";
+        let good = format!(
+            "sk.{}.{sig}",
+            url(r#"{"u":"acme","a":"ck1x2y3z4w5v6u7t8s9r0q1p2"}"#)
+        );
+        assert_eq!(
+            Validator::MapboxToken.check(good.as_bytes()),
+            Outcome::Proven
+        );
+        for bad in [
+            format!("sk.{}.{sig}", url(r#"{"user":"acme"}"#)),
+            format!("xk.{}.{sig}", url(r#"{"u":"acme","a":"b"}"#)),
+            format!("sk.{}.short", url(r#"{"u":"acme","a":"b"}"#)),
+            "sk.eyJ1Ijoi.notjson".to_string(),
+        ] {
+            assert_eq!(
+                Validator::MapboxToken.check(bad.as_bytes()),
+                Outcome::Reject,
+                "{bad}"
+            );
+        }
+        let miro = format!(
+            "{}_{}",
+            url(r#"{"miro.origin":"eu01"}"#),
+            "Xk9rT2mQ7vLp3sWd8yBn4cF"
+        );
+        assert_eq!(Validator::MiroToken.check(miro.as_bytes()), Outcome::Proven);
+        let bad = format!(
+            "{}_{}",
+            url(r#"{"origin":"eu01"}"#),
+            "Xk9rT2mQ7vLp3sWd8yBn4cF"
+        );
+        assert_eq!(Validator::MiroToken.check(bad.as_bytes()), Outcome::Reject);
     }
 
     #[test]
