@@ -33,8 +33,9 @@ pub enum Validator {
     /// Intercom access tokens: base64 of `tok:<token id>:<n>:<n>`, the id a UUID written with
     /// `_` or `-`.
     IntercomToken,
-    /// Mapbox tokens (`sk.`/`pk.`/`tk.`): the middle part is base64url JSON naming the user (`u`)
-    /// and the token id (`a`).
+    /// Mapbox secret and temporary tokens (`sk.`/`tk.`): the middle part is base64url JSON naming
+    /// the user (`u`) and the token id (`a`). Public `pk.` tokens are rejected: they are meant
+    /// for browsers.
     MapboxToken,
     /// Miro access tokens: base64url JSON `{"miro.origin":"<region>"}`, `_`, a random part.
     MiroToken,
@@ -212,7 +213,7 @@ fn base64url_json(part: &[u8]) -> Option<String> {
     (text.starts_with('{') && text.ends_with('}')).then_some(text)
 }
 
-/// `secret` is `<sk|pk|tk>.<base64url JSON with "u" and "a">.<signature>`.
+/// `secret` is `<sk|tk>.<base64url JSON with "u" and "a">.<signature>` (not a public `pk.`).
 fn mapbox_token_ok(secret: &[u8]) -> bool {
     let mut parts = secret.split(|&b| b == b'.');
     let (Some(kind), Some(body), Some(sig), None) =
@@ -220,7 +221,7 @@ fn mapbox_token_ok(secret: &[u8]) -> bool {
     else {
         return false;
     };
-    matches!(kind, b"sk" | b"pk" | b"tk")
+    matches!(kind, b"sk" | b"tk")
         && sig.len() >= 20
         && base64url_json(body).is_some_and(|j| j.contains("\"u\":\"") && j.contains("\"a\":\""))
 }
@@ -423,6 +424,7 @@ mod tests {
         for bad in [
             format!("sk.{}.{sig}", url(r#"{"user":"acme"}"#)),
             format!("xk.{}.{sig}", url(r#"{"u":"acme","a":"b"}"#)),
+            format!("pk.{}.{sig}", url(r#"{"u":"acme","a":"b"}"#)),
             format!("sk.{}.short", url(r#"{"u":"acme","a":"b"}"#)),
             "sk.eyJ1Ijoi.notjson".to_string(),
         ] {
