@@ -39,6 +39,21 @@ pub enum Validator {
     MapboxToken,
     /// Miro access tokens: base64url JSON `{"miro.origin":"<region>"}`, `_`, a random part.
     MiroToken,
+    /// Grafana service-account tokens (`glsa_`): the last 8 hex characters are the CRC32 of
+    /// `glsa_` + the 32-character secret, as little-endian bytes in hex.
+    GrafanaCrc32,
+    /// Grafana Cloud tokens (`glc_`) and legacy API keys (`eyJrIjoi`): base64 of a JSON object
+    /// with a key field `k` and an org (`o`) or id (`id`) field.
+    GrafanaJson,
+    /// Sentry organization tokens (`sntrys_`): base64 of a JSON payload with `iat` and `org`,
+    /// `_`, and a 43-character base64 secret.
+    SentryOrgToken,
+    /// 1Password service-account tokens (`ops_`): base64 of a JSON object naming the account's
+    /// `signInAddress`.
+    OnepasswordServiceAccount,
+    /// A JWT whose payload was issued by Kubernetes (`iss` of `kubernetes/serviceaccount`, or a
+    /// `kubernetes.io` claim of a bound service-account token).
+    KubernetesJwt,
 }
 
 /// Result of one validator on one candidate.
@@ -71,6 +86,11 @@ impl Validator {
             Validator::IntercomToken => proven(intercom_token_ok(secret)),
             Validator::MapboxToken => proven(mapbox_token_ok(secret)),
             Validator::MiroToken => proven(miro_token_ok(secret)),
+            Validator::GrafanaCrc32 => proven(grafana_crc32_ok(secret)),
+            Validator::GrafanaJson => proven(grafana_json_ok(secret)),
+            Validator::SentryOrgToken => proven(sentry_org_token_ok(secret)),
+            Validator::OnepasswordServiceAccount => proven(onepassword_sa_ok(secret)),
+            Validator::KubernetesJwt => proven(kubernetes_jwt_ok(secret)),
         }
     }
 }
@@ -234,6 +254,95 @@ fn miro_token_ok(secret: &[u8]) -> bool {
             && secret.len() - cut > 20
             && base64url_json(&secret[..cut]).is_some_and(|j| j.starts_with("{\"miro.origin\":\""))
     })
+}
+
+/// `glsa_` + 32 alphanumerics + `_` + hex of the little-endian CRC32 of everything before it.
+fn grafana_crc32_ok(token: &[u8]) -> bool {
+    let Some(cut) = token.iter().rposition(|&b| b == b'_') else {
+        return false;
+    };
+    let (key, check) = (&token[..cut], &token[cut + 1..]);
+    if !key.starts_with(b"gl") || check.len() != 8 {
+        return false;
+    }
+    let crc = crc32fast::hash(key).to_le_bytes();
+    let hex: String = crc.iter().map(|b| format!("{b:02x}")).collect();
+    hex.as_bytes() == check
+}
+
+/// Decodes standard or URL-safe base64, padded or not.
+fn decode_b64_any(s: &[u8]) -> Option<Vec<u8>> {
+    let trimmed: Vec<u8> = s.iter().copied().filter(|&b| b != b'=').collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&trimmed)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&trimmed))
+        .ok()
+}
+
+/// `raw` is printable UTF-8 text of a JSON object that has every key in `keys`.
+fn json_object_with(raw: &[u8], keys: &[&str]) -> bool {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return false;
+    };
+    let text = text.trim();
+    text.starts_with('{')
+        && text.ends_with('}')
+        && !text.chars().any(char::is_control)
+        && keys.iter().all(|k| {
+            let quoted = format!("\"{k}\"");
+            text.match_indices(&quoted)
+                .any(|(i, _)| text[i + quoted.len()..].trim_start().starts_with(':'))
+        })
+}
+
+fn grafana_json_ok(token: &[u8]) -> bool {
+    let body = token.strip_prefix(b"glc_").unwrap_or(token);
+    let Some(raw) = decode_b64_any(body) else {
+        return false;
+    };
+    json_object_with(&raw, &["k"])
+        && (json_object_with(&raw, &["o"]) || json_object_with(&raw, &["id"]))
+}
+
+fn sentry_org_token_ok(token: &[u8]) -> bool {
+    let Some(rest) = token.strip_prefix(b"sntrys_") else {
+        return false;
+    };
+    let Some(cut) = rest.iter().rposition(|&b| b == b'_') else {
+        return false;
+    };
+    let (payload, secret) = (&rest[..cut], &rest[cut + 1..]);
+    secret.len() >= 40
+        && secret
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+        && decode_b64_any(payload).is_some_and(|raw| json_object_with(&raw, &["iat", "org"]))
+}
+
+fn onepassword_sa_ok(token: &[u8]) -> bool {
+    token
+        .strip_prefix(b"ops_")
+        .and_then(decode_b64_any)
+        .is_some_and(|raw| json_object_with(&raw, &["signInAddress"]))
+}
+
+fn kubernetes_jwt_ok(token: &[u8]) -> bool {
+    let mut parts = token.split(|&b| b == b'.');
+    let (Some(header), Some(payload), Some(sig)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    if parts.next().is_some() || sig.len() < 16 {
+        return false;
+    }
+    let (Some(h), Some(p)) = (decode_b64_any(header), decode_b64_any(payload)) else {
+        return false;
+    };
+    if !json_object_with(&h, &["alg"]) || !json_object_with(&p, &["iss"]) {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&p);
+    text.contains("\"kubernetes/serviceaccount\"") || text.contains("\"kubernetes.io\"")
 }
 
 fn is_hex_digest(s: &[u8]) -> bool {
@@ -452,5 +561,125 @@ mod tests {
     fn private_key_body_rejects_placeholders() {
         let ph = b"-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
         assert_eq!(Validator::PrivateKeyBody.check(ph), Outcome::Reject);
+    }
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn grafana_crc32_little_endian_hex() {
+        let key = "glsa_q7Lm2ZxR9vT4bN8cK1wE6yH3uJ5pA0sD";
+        let crc = crc32fast::hash(key.as_bytes()).to_le_bytes();
+        let hex: String = crc.iter().map(|b| format!("{b:02x}")).collect();
+        let token = format!("{key}_{hex}");
+        assert_eq!(
+            Validator::GrafanaCrc32.check(token.as_bytes()),
+            Outcome::Proven
+        );
+        let be = format!("{key}_{:08x}", crc32fast::hash(key.as_bytes()));
+        if be != token {
+            assert_eq!(
+                Validator::GrafanaCrc32.check(be.as_bytes()),
+                Outcome::Reject
+            );
+        }
+        assert_eq!(
+            Validator::GrafanaCrc32.check(format!("{key}_00000000").as_bytes()),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn grafana_json_tokens() {
+        let cloud = format!(
+            "glc_{}",
+            b64(r#"{"o":"1187","n":"deploy","k":"Zr81xQ0pLk29WmTn55eBq7Ya","m":{"r":"eu"}}"#)
+        );
+        assert_eq!(
+            Validator::GrafanaJson.check(cloud.as_bytes()),
+            Outcome::Proven
+        );
+        let legacy = b64(r#"{"k":"Q0pLk29WmTn55eBq7YaZr81x","n":"ci","id":3}"#);
+        assert_eq!(
+            Validator::GrafanaJson.check(legacy.as_bytes()),
+            Outcome::Proven
+        );
+        let other = format!("glc_{}", b64(r#"{"name":"x"}"#));
+        assert_eq!(
+            Validator::GrafanaJson.check(other.as_bytes()),
+            Outcome::Reject
+        );
+        assert_eq!(
+            Validator::GrafanaJson.check(b"glc_bm90IGpzb24gYXQgYWxs"),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn sentry_org_token_payload() {
+        let payload = b64(
+            r#"{"iat": 1716300000.1, "url": "https://sentry.io", "region_url": "https://us.sentry.io", "org": "acme"}"#,
+        );
+        let ok = format!("sntrys_{payload}_Kp3v9XqZr1bT7mW2yN5cL8dF0gH4jS6aE2uI9oP1kQw");
+        assert_eq!(
+            Validator::SentryOrgToken.check(ok.as_bytes()),
+            Outcome::Proven
+        );
+        let no_org = format!(
+            "sntrys_{}_Kp3v9XqZr1bT7mW2yN5cL8dF0gH4jS6aE2uI9oP1kQw",
+            b64(r#"{"iat": 1}"#)
+        );
+        assert_eq!(
+            Validator::SentryOrgToken.check(no_org.as_bytes()),
+            Outcome::Reject
+        );
+        assert_eq!(
+            Validator::SentryOrgToken.check(b"sntrys_notbase64atall_short"),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn onepassword_service_account_payload() {
+        let ok = format!(
+            "ops_{}",
+            b64(r#"{"signInAddress":"my.1password.com","userAuth":{"method":"SRPg-4096"}}"#)
+        );
+        assert_eq!(
+            Validator::OnepasswordServiceAccount.check(ok.as_bytes()),
+            Outcome::Proven
+        );
+        let bad = format!("ops_{}", b64(r#"{"user":"x"}"#));
+        assert_eq!(
+            Validator::OnepasswordServiceAccount.check(bad.as_bytes()),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn kubernetes_jwt_issuer() {
+        let url = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let h = url(r#"{"alg":"RS256","kid":"x1"}"#);
+        let legacy =
+            url(r#"{"iss":"kubernetes/serviceaccount","sub":"system:serviceaccount:ci:deployer"}"#);
+        let bound = url(
+            r#"{"aud":["https://kubernetes.default.svc"],"iss":"https://kubernetes.default.svc","kubernetes.io":{"namespace":"ci"}}"#,
+        );
+        let other = url(r#"{"iss":"https://accounts.example.org","sub":"42"}"#);
+        let sig = "c2lnbmF0dXJlLWJ5dGVzLWhlcmUtMTIzNDU2";
+        for p in [&legacy, &bound] {
+            let t = format!("{h}.{p}.{sig}");
+            assert_eq!(
+                Validator::KubernetesJwt.check(t.as_bytes()),
+                Outcome::Proven
+            );
+        }
+        let t = format!("{h}.{other}.{sig}");
+        assert_eq!(
+            Validator::KubernetesJwt.check(t.as_bytes()),
+            Outcome::Reject
+        );
+        assert_eq!(Validator::KubernetesJwt.check(b"a.b"), Outcome::Reject);
     }
 }
