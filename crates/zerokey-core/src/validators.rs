@@ -6,6 +6,8 @@
 use base64::Engine as _;
 use serde::Deserialize;
 
+mod encoded;
+
 /// A named offline check on a candidate secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -54,6 +56,12 @@ pub enum Validator {
     /// A JWT whose payload was issued by Kubernetes (`iss` of `kubernetes/serviceaccount`, or a
     /// `kubernetes.io` claim of a bound service-account token).
     KubernetesJwt,
+    /// `AGE-SECRET-KEY-1…`: Bech32 with a valid checksum and a 32-byte payload.
+    AgeBech32,
+    /// A JWT whose payload has `"iss":"supabase"` and `"role":"service_role"`.
+    SupabaseServiceRole,
+    /// A Neptune API token: base64 JSON with `api_address` and `api_key`.
+    NeptuneToken,
 }
 
 /// Result of one validator on one candidate.
@@ -91,6 +99,9 @@ impl Validator {
             Validator::SentryOrgToken => proven(sentry_org_token_ok(secret)),
             Validator::OnepasswordServiceAccount => proven(onepassword_sa_ok(secret)),
             Validator::KubernetesJwt => proven(kubernetes_jwt_ok(secret)),
+            Validator::AgeBech32 => proven(encoded::age_identity_ok(secret)),
+            Validator::SupabaseServiceRole => proven(encoded::supabase_service_role_ok(secret)),
+            Validator::NeptuneToken => proven(encoded::neptune_token_ok(secret)),
         }
     }
 }
@@ -376,15 +387,25 @@ fn mixed_chars(s: &[u8]) -> bool {
     usize::from(upper) + usize::from(lower) + usize::from(digit) >= 2
 }
 
-/// The base64 body of a PEM-like block, with escapes, whitespace and armor headers removed.
+/// The base64 body of a PEM-like block, with escapes, whitespace, armor headers and (for a key
+/// written as quoted string concatenation in code) quotes and `+` operators removed.
 fn private_key_body_ok(block: &[u8]) -> bool {
     let text = String::from_utf8_lossy(block);
+    let Some(text) = encoded::unquote_concatenated(&text) else {
+        return false;
+    };
     let text = text
         .replace("\\r", "\n")
         .replace("\\n", "\n")
         .replace("\\\\", "\\");
+    // Between the end of `-----BEGIN …-----` and the start of `-----END`.
+    let inner = text
+        .strip_prefix("-----BEGIN")
+        .and_then(|t| t.find("-----").map(|i| &t[i + 5..]))
+        .map(|t| t.rfind("-----END").map_or(t, |i| &t[..i]))
+        .unwrap_or(&text);
     let mut body = String::new();
-    for line in text.lines() {
+    for line in inner.lines() {
         let line = line
             .trim()
             .trim_matches(|c| c == '"' || c == '\'' || c == ',');
@@ -681,5 +702,28 @@ mod tests {
             Outcome::Reject
         );
         assert_eq!(Validator::KubernetesJwt.check(b"a.b"), Outcome::Reject);
+    }
+
+    #[test]
+    fn private_key_body_accepts_concatenated_literals() {
+        let lines = [
+            "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+            "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm",
+            "o3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2k",
+        ];
+        let java = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\\n\" +\n    \"{}\\n\" +\n    \"{}\\n\" +\n    \"{}\\n\" +\n    \"-----END RSA PRIVATE KEY-----",
+            lines[0], lines[1], lines[2]
+        );
+        assert_eq!(
+            Validator::PrivateKeyBody.check(java.as_bytes()),
+            Outcome::Pass,
+            "{java}"
+        );
+        let placeholder = "-----BEGIN RSA PRIVATE KEY-----\\n\" +\n    \"your-private-key-goes-here\\n\" +\n    \"-----END RSA PRIVATE KEY-----";
+        assert_eq!(
+            Validator::PrivateKeyBody.check(placeholder.as_bytes()),
+            Outcome::Reject
+        );
     }
 }
