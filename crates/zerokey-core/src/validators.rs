@@ -45,6 +45,10 @@ pub enum Validator {
     /// A JWT whose payload was issued by Kubernetes (`iss` of `kubernetes/serviceaccount`, or a
     /// `kubernetes.io` claim of a bound service-account token).
     KubernetesJwt,
+    /// Rejects code identifiers: letters only, optionally ending in up to three digits
+    /// (`PropertyNameParseIndicSyllabicCategoryV1`). A random base64 key of 20+ characters
+    /// almost always has a digit, `+` or `/` before its end.
+    NotIdentifier,
 }
 
 /// Result of one validator on one candidate.
@@ -79,6 +83,7 @@ impl Validator {
             Validator::SentryOrgToken => proven(sentry_org_token_ok(secret)),
             Validator::OnepasswordServiceAccount => proven(onepassword_sa_ok(secret)),
             Validator::KubernetesJwt => proven(kubernetes_jwt_ok(secret)),
+            Validator::NotIdentifier => ok(!is_identifier(secret)),
         }
     }
 }
@@ -279,6 +284,13 @@ fn kubernetes_jwt_ok(token: &[u8]) -> bool {
     text.contains("\"kubernetes/serviceaccount\"") || text.contains("\"kubernetes.io\"")
 }
 
+/// Letters, then at most three trailing digits.
+fn is_identifier(s: &[u8]) -> bool {
+    let letters = s.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let rest = &s[letters..];
+    letters > 0 && rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit)
+}
+
 fn is_hex_digest(s: &[u8]) -> bool {
     matches!(s.len(), 32 | 40 | 64 | 96 | 128) && s.iter().all(u8::is_ascii_hexdigit)
 }
@@ -435,6 +447,22 @@ mod tests {
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn not_identifier_rejects_camel_case_names() {
+        assert_eq!(
+            Validator::NotIdentifier.check(b"PropertyNameParseIndicSyllabicCategoryV1"),
+            Outcome::Reject
+        );
+        assert_eq!(
+            Validator::NotIdentifier.check(b"rjmTJAMJTT1/NXa0IrleG6woopoDzp7O8QuKEh6D"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            Validator::NotIdentifier.check(b"AbcdEfghIjklMnopQrstUvwxYz12345"),
+            Outcome::Pass
+        );
     }
 
     #[test]
