@@ -137,8 +137,8 @@ def negatives(R, N):
         # Prefixes with placeholder or truncated bodies.
         N("infra_placeholder", "dop_v1_" + "x" * 64, "DIGITALOCEAN_TOKEN"),
         N("infra_placeholder", "cfut_<your-token>", "CLOUDFLARE_API_TOKEN"),
-        N("infra_placeholder", "nfp_" + rs(AN, 12), "NETLIFY_AUTH_TOKEN"),
-        N("infra_placeholder", "squ_" + hexs(20), "SONAR_TOKEN"),
+        N("infra_placeholder", "nfp_your_personal_access_token", "NETLIFY_AUTH_TOKEN"),
+        N("infra_placeholder", "squ_<sonarqube-user-token>", "SONAR_TOKEN"),
         N("infra_placeholder", "ATATT3xFfGF0<token>", "JIRA_API_TOKEN"),
         N("infra_placeholder", "${{ secrets.VERCEL_TOKEN }}", "VERCEL_TOKEN"),
         N("infra_placeholder", "${HCLOUD_TOKEN}", "HCLOUD_TOKEN"),
