@@ -49,6 +49,9 @@ pub enum Validator {
     /// (`PropertyNameParseIndicSyllabicCategoryV1`). A random base64 key of 20+ characters
     /// almost always has a digit, `+` or `/` before its end.
     NotIdentifier,
+    /// Cloudflare Tunnel tokens: base64 of a JSON object with the account tag (`a`), tunnel id
+    /// (`t`) and tunnel secret (`s`).
+    CloudflareTunnel,
 }
 
 /// Result of one validator on one candidate.
@@ -84,6 +87,9 @@ impl Validator {
             Validator::OnepasswordServiceAccount => proven(onepassword_sa_ok(secret)),
             Validator::KubernetesJwt => proven(kubernetes_jwt_ok(secret)),
             Validator::NotIdentifier => ok(!is_identifier(secret)),
+            Validator::CloudflareTunnel => proven(
+                decode_b64_any(secret).is_some_and(|raw| json_object_with(&raw, &["a", "t", "s"])),
+            ),
         }
     }
 }
@@ -447,6 +453,22 @@ mod tests {
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn cloudflare_tunnel_token_payload() {
+        let ok = b64(
+            r#"{"a":"0f2d6c7b1e","t":"6ff42ae2-765d-4adf-8112-31c55c1551ef","s":"c2VjcmV0LWJ5dGVzLWhlcmU="}"#,
+        );
+        assert_eq!(
+            Validator::CloudflareTunnel.check(ok.as_bytes()),
+            Outcome::Proven
+        );
+        let no_secret = b64(r#"{"a":"0f2d6c7b1e","t":"6ff42ae2"}"#);
+        assert_eq!(
+            Validator::CloudflareTunnel.check(no_secret.as_bytes()),
+            Outcome::Reject
+        );
     }
 
     #[test]
