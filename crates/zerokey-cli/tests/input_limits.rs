@@ -159,7 +159,10 @@ fn zip_with_a_thousand_entries_on_one_member_is_refused_before_inflating() {
     let skipped = v["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{v}");
     assert!(
-        skipped[0]["path"].as_str().unwrap().ends_with("overlap.zip"),
+        skipped[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("overlap.zip"),
         "{v}"
     );
     assert!(

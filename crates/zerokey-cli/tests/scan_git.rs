@@ -518,16 +518,18 @@ fn branch_ref_to_a_missing_object_is_not_a_clean_scan() {
     let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
     let errors = assert_unreadable_names(&run, ghost);
     assert!(
-        errors
-            .iter()
-            .any(|e| e["message"].as_str().unwrap_or_default().contains("refs/heads/ghost")),
+        errors.iter().any(|e| e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refs/heads/ghost")),
         "{errors:?}"
     );
     // What could be read is still scanned and reported.
     assert_eq!(paths(&run), vec!["a.env"]);
     assert_no_secret(&run, &[&secret]);
     // The only branch missing: the same, with nothing scanned.
-    std::fs::remove_file(repo.path().join(".git/refs/heads/main")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(repo.path().join(".git/refs/heads/main"))
+        .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(repo.path().join(".git/HEAD"), "ref: refs/heads/ghost\n")
         .unwrap_or_else(|e| panic!("{e}"));
     let run = scan(repo.path(), &["--git", "--fail-on-findings"]);

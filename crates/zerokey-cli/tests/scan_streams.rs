@@ -51,12 +51,8 @@ fn wait_output(child: std::process::Child) -> std::process::Output {
 }
 
 fn report(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "bad json ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad json ({e}): {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 fn rules(v: &Value) -> Vec<String> {
@@ -107,7 +103,13 @@ fn named_pipe_given_as_path_is_read_as_a_stream() {
         })
     };
     let child = zerokey()
-        .args(["scan", "--no-config", "--format", "json", "--fail-on-findings"])
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on-findings",
+        ])
         .arg(&fifo)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -175,7 +177,14 @@ fn text_then_endless_binary_on_stdin_is_scanned_then_stopped() {
         .spawn()
         .unwrap();
     let child = zerokey()
-        .args(["scan", "--no-config", "--format", "json", "--fail-on-findings", "-"])
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on-findings",
+            "-",
+        ])
         .stdin(producer.stdout.take().unwrap())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -613,8 +613,7 @@ fn stream(
             }
         } else if let Some(bound) = binary_bound {
             let new = buf.get(kept..).unwrap_or_default();
-            if !new.is_empty() && memchr::memchr(0, &new[..new.len().min(BINARY_SNIFF)]).is_some()
-            {
+            if !new.is_empty() && memchr::memchr(0, &new[..new.len().min(BINARY_SNIFF)]).is_some() {
                 if binary_run == 0 {
                     binary_from = start;
                 }
