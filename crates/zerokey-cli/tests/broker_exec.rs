@@ -14,6 +14,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 const PORT: u16 = 5150;
+/// Emulator of `detached_grandchild_does_not_outlive_the_exec_request`.
+const REAP_PORT: u16 = 5157;
 const POSTED_KEY_ID: &str = "AKIAZKCANARYPOSTED7Q";
 const POSTED_SECRET: &str = "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";
 
@@ -390,7 +392,8 @@ fn environ_holders(needle: &str) -> Vec<i32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn detached_grandchild_does_not_outlive_the_exec_request() {
-    let endpoint = emulator(PORT);
+    // Its own emulator port: it can run beside the other broker tests.
+    let endpoint = emulator(REAP_PORT);
     let exec_dir = tempfile::tempdir().unwrap();
     let st = setup(exec_dir.path());
     // A `setsid` daemon, a double fork, and one that ignores SIGTERM, all detached from the

@@ -951,7 +951,7 @@ fn all_tips(
             named.push((id, "HEAD".to_string()));
         }
     }
-    named.sort_by(|a, b| a.0.cmp(&b.0));
+    named.sort_by_key(|a| a.0);
     named.dedup_by(|a, b| a.0 == b.0);
     // Only commits start a walk (a tag may point to a tree or a blob); a tip that is missing
     // or does not decode is an error.
