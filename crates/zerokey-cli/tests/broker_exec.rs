@@ -157,7 +157,18 @@ async fn exec_runs_allowlisted_scripts_with_temporary_credentials_only() {
     let names: Vec<&str> = out.lines().filter_map(|l| l.split('=').next()).collect();
     for n in &names {
         assert!(
-            ["PATH", "LANG", "PWD", "SHLVL", "_", "OLDPWD"].contains(n) || n.starts_with("AWS_"),
+            // ZEROKEY_EXEC_RUN: the run's marker (no secret), to find what the script left.
+            [
+                "PATH",
+                "LANG",
+                "PWD",
+                "SHLVL",
+                "_",
+                "OLDPWD",
+                "ZEROKEY_EXEC_RUN"
+            ]
+            .contains(n)
+                || n.starts_with("AWS_"),
             "unexpected variable {n} in the child's environment:\n{out}"
         );
     }
