@@ -57,7 +57,7 @@ measure() {
   printf '%-44s peak RSS %8s MB   wall %s\n' "$label" "$rss" "$wall"
 }
 ls -l "$work/huge.json" "$work/zip/overlap.zip" | awk '{print $5, $9}'
-measure "audit huge.json (50 MB policy)" "$zk" audit --no-config "$work/huge.json"
+measure "audit huge.json (>50 MB policy)" "$zk" audit --no-config "$work/huge.json"
 measure "audit huge.json --max-file-size 64M" "$zk" audit --no-config --max-file-size 64M "$work/huge.json"
 measure "scan overlap.zip (1,000 refs to one member)" "$zk" scan --no-config "$work/zip"
 measure "scan - < /dev/zero" sh -c "exec '$zk' scan --no-config - < /dev/zero"
