@@ -15,6 +15,7 @@ pub mod error;
 pub mod exec;
 pub mod limits;
 pub mod policy;
+pub mod reap;
 pub mod routes;
 pub mod store;
 pub mod telemetry;

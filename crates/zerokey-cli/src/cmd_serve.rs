@@ -117,6 +117,8 @@ async fn serve(args: ServeArgs, secure_cookies: bool) -> Result<()> {
                 timeout: Duration::from_secs(args.exec_timeout),
                 max_output: usize::try_from(args.exec_max_output).unwrap_or(usize::MAX),
                 per_user: args.exec_per_user as usize,
+                // This binary is the launcher: the script dies if the server is killed.
+                launcher: Some(std::path::PathBuf::from("/proc/self/exe")),
             }),
             slots: zerokey_broker::exec::Slots::default(),
             matcher: telemetry::builtin_matcher()
