@@ -58,10 +58,20 @@ pub struct ServeArgs {
     pub probe_rate: u32,
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. SIGHUP
     /// reloads both files.
-    #[arg(long, env = "ZEROKEY_TLS_CERT", requires = "tls_key", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ZEROKEY_TLS_CERT",
+        requires = "tls_key",
+        value_name = "FILE"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert.
-    #[arg(long, env = "ZEROKEY_TLS_KEY", requires = "tls_cert", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ZEROKEY_TLS_KEY",
+        requires = "tls_cert",
+        value_name = "FILE"
+    )]
     pub tls_key: Option<PathBuf>,
     /// Serve `/metrics` (plain HTTP) on this address of its own, e.g. 127.0.0.1:9090. Without
     /// it or a metrics token, metrics are not served.
@@ -108,7 +118,9 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
     };
     // Files are checked before anything is opened or created.
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(TlsConfig::load(cert, key).context("--tls-cert/--tls-key")?),
+        (Some(cert), Some(key)) => {
+            Some(TlsConfig::load(cert, key).context("--tls-cert/--tls-key")?)
+        }
         _ => None,
     };
     let metrics_token = metrics_token(args.metrics_token_file.as_deref())?;
@@ -210,7 +222,9 @@ async fn serve(
             let l = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("--metrics-listen {addr}: cannot bind"))?;
-            let bound = l.local_addr().context("reading the bound metrics address")?;
+            let bound = l
+                .local_addr()
+                .context("reading the bound metrics address")?;
             Some((l, bound))
         }
         None => None,

@@ -425,7 +425,11 @@ async fn full_session(db: &str, pg: Option<&PgDb>) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     let (s, _) = api.call(reqwest::Method::GET, "/metrics", None, None).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED, "/metrics needs the metrics token");
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "/metrics needs the metrics token"
+    );
     let (s, metrics) = api
         .call(reqwest::Method::GET, "/metrics", Some(METRICS_TOKEN), None)
         .await;
