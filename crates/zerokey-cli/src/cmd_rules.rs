@@ -135,30 +135,39 @@ fn write_json(set: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-/// The services table: one row per family with its services, then a total line. This is the
-/// text between the README's `<!-- rules:begin -->` and `<!-- rules:end -->` markers.
+/// The services table: services in alphabetical order, one row per initial, each with its
+/// number of rules when more than one, then a total line. This is the text between the
+/// README's `<!-- rules:begin -->` and `<!-- rules:end -->` markers.
 pub fn services_markdown(set: &RuleSet) -> String {
-    let fams = families(set);
-    let mut by_family: BTreeMap<&str, &Family<'_>> = BTreeMap::new();
-    for f in &fams {
-        by_family.insert(f.name, f);
+    let mut counts: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    for r in set.rules() {
+        *counts
+            .entry((r.service.to_ascii_lowercase(), r.service.as_str()))
+            .or_default() += 1;
     }
-    let mut s = String::from("| family | rules | services |\n|---|---:|---|\n");
-    for f in by_family.values() {
-        let mut names: Vec<&str> = f.services.iter().map(|(n, _)| *n).collect();
-        names.sort_unstable_by_key(|n| n.to_ascii_lowercase());
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
-            f.name,
-            f.rules,
-            names.join(", ")
-        ));
+    let mut rows: BTreeMap<char, Vec<String>> = BTreeMap::new();
+    for ((key, name), n) in &counts {
+        let initial = key
+            .chars()
+            .next()
+            .filter(char::is_ascii_alphabetic)
+            .map_or('#', |c| c.to_ascii_uppercase());
+        let cell = if *n > 1 {
+            format!("{name} ({n})")
+        } else {
+            (*name).to_string()
+        };
+        rows.entry(initial).or_default().push(cell);
+    }
+    let mut s = String::from("| | services (rules, when more than one) |\n|---|---|\n");
+    for (initial, names) in &rows {
+        s.push_str(&format!("| {initial} | {} |\n", names.join(", ")));
     }
     s.push_str(&format!(
         "\n{} rules covering {} services in {} families (`zerokey rules`).\n",
         set.len(),
         services(set).len(),
-        fams.len()
+        families(set).len()
     ));
     s
 }
@@ -178,7 +187,8 @@ mod tests {
         let a = format!("{}{}", rule("a-one", "Alpha"), rule("a-two", "Alpha Cloud"));
         s.add_file("alpha.toml", &a)
             .unwrap_or_else(|e| panic!("{e}"));
-        s.add_file("beta.toml", &rule("b-one", "Beta"))
+        let b = format!("{}{}", rule("b-one", "Beta"), rule("b-two", "Beta"));
+        s.add_file("beta.toml", &b)
             .unwrap_or_else(|e| panic!("{e}"));
         s
     }
@@ -202,17 +212,17 @@ mod tests {
         assert!(
             lines[1].starts_with("alpha") && lines[1].contains(" 2  Alpha (1), Alpha Cloud (1)")
         );
-        assert!(lines[2].starts_with("beta") && lines[2].contains(" 1  Beta (1)"));
-        assert_eq!(lines[3], "total: 3 rules, 3 services, 2 families");
+        assert!(lines[2].starts_with("beta") && lines[2].contains(" 2  Beta (2)"));
+        assert_eq!(lines[3], "total: 4 rules, 3 services, 2 families");
     }
 
     #[test]
-    fn markdown_has_one_row_per_family() {
+    fn markdown_has_one_row_per_initial() {
         let md = services_markdown(&set());
-        assert!(md.contains("| alpha | 2 | Alpha, Alpha Cloud |\n"), "{md}");
-        assert!(md.contains("| beta | 1 | Beta |\n"), "{md}");
+        assert!(md.contains("| A | Alpha, Alpha Cloud |\n"), "{md}");
+        assert!(md.contains("| B | Beta (2) |\n"), "{md}");
         assert!(
-            md.contains("3 rules covering 3 services in 2 families"),
+            md.contains("4 rules covering 3 services in 2 families"),
             "{md}"
         );
     }

@@ -482,7 +482,8 @@ pub fn looks_random_letters(v: &[u8]) -> bool {
 /// words (few rare letter pairs), digit pieces must be short and few, and pieces must not be
 /// mostly single letters.
 pub fn is_wordy(v: &[u8]) -> bool {
-    let pieces = pieces(v);
+    let spans = pieces(v);
+    let pieces: Vec<&[u8]> = spans.iter().map(|r| &v[r.clone()]).collect();
     if pieces.is_empty() {
         return false;
     }
@@ -517,10 +518,23 @@ pub fn is_wordy(v: &[u8]) -> bool {
     // Identifiers carry a version or width (`sha256`, `u32`, `token1`), not digits throughout.
     let few_digits = digit_runs <= 2 && digits * 3 <= letters;
     let letter_pieces = pieces.len() - digit_runs;
-    words && few_digits && (singles <= 1 || singles * 3 <= letter_pieces)
+    // Digits between letters (`h0Ki9Arr`) twice or more: generated, not named. Identifiers
+    // have at most one such spot (`CachingSha2Password`).
+    let inner_digits = spans
+        .windows(3)
+        .filter(|w| {
+            v[w[1].start].is_ascii_digit()
+                && !v[w[0].start].is_ascii_digit()
+                && !v[w[2].start].is_ascii_digit()
+                && w[0].end == w[1].start
+                && w[1].end == w[2].start
+        })
+        .count();
+    words && few_digits && inner_digits < 2 && (singles <= 1 || singles * 3 <= letter_pieces)
 }
 
-fn pieces(v: &[u8]) -> Vec<&[u8]> {
+/// Where the pieces of `v` are (see [`is_wordy`]).
+fn pieces(v: &[u8]) -> Vec<std::ops::Range<usize>> {
     #[derive(PartialEq, Clone, Copy)]
     enum K {
         Upper,
@@ -555,7 +569,7 @@ fn pieces(v: &[u8]) -> Vec<&[u8]> {
                 // `HTTPServer`: the last capital starts the next word.
                 (K::Upper, K::Lower) => {
                     if i - start >= 2 {
-                        out.push(&v[start..i - 1]);
+                        out.push(start..i - 1);
                         start = i - 1;
                     }
                     false
@@ -565,7 +579,7 @@ fn pieces(v: &[u8]) -> Vec<&[u8]> {
         };
         if cut {
             if start < i && kind(v[start]) != K::Other {
-                out.push(&v[start..i]);
+                out.push(start..i);
             }
             start = if i < v.len() && kind(v[i]) == K::Other {
                 i + 1
@@ -695,6 +709,7 @@ mod tests {
             "token1.child_token",
             "my-app-tls-secret",
             "SecretAccessKeyRef",
+            "CachingSha2Password",
         ] {
             assert!(words_not_random(w.as_bytes()), "{w}");
         }
@@ -704,6 +719,7 @@ mod tests {
             "hKqZmWtRbXvLpNsD",
             "dGlMoiyrlfxXrTnyF",
             "Uc5XN6Xr#fKm8vG!OAfu",
+            "h0Ki9ArrJZAiuymeb_pnm",
         ] {
             assert!(!words_not_random(r.as_bytes()), "{r}");
         }
