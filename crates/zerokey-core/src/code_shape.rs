@@ -64,7 +64,8 @@ pub fn not_a_secret(hay: &[u8], start: usize, end: usize) -> Option<&'static str
                 return Some("a type annotation");
             }
         }
-    } else if !ctx.closed && after.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+    } else if ctx.opened && !ctx.closed && after.first().is_some_and(|b| *b == b' ' || *b == b'\t')
+    {
         return Some("a phrase in a string, not a credential");
     }
     if words_not_random(value) {
@@ -147,8 +148,11 @@ fn part_of_arn(before: &[u8]) -> bool {
 
 /// What the line around a value says about it.
 struct Context<'a> {
-    /// The value is a string literal (opened by a quote just before it).
+    /// The value is in a string literal (opened by a quote just before it, or earlier on the
+    /// line).
     quoted: bool,
+    /// A quote opens the literal right before the value.
+    opened: bool,
     /// The literal is closed right after the value.
     closed: bool,
     /// The value is compared (`==`, `!=`, `<=`, `>=`), not assigned.
@@ -176,6 +180,12 @@ impl<'a> Context<'a> {
                 == 0
         });
         let closed = quote.is_some_and(|q| after.first() == Some(&q));
+        // Inside a string that opened earlier on the line (`"Server=db;Password=…;"`): text,
+        // not code, whatever follows.
+        let in_string = quote.is_none()
+            && (before.iter().filter(|&&b| b == b'"').count() % 2 == 1
+                || (!is_code_comment(trim_start(before))
+                    && before.iter().filter(|&&b| b == b'\'').count() % 2 == 1));
         // The operator before the value: skip the opening quote, a call name `f(`, blanks.
         let mut i = before.len() - usize::from(quote.is_some());
         if i > 0 && before[i - 1] == b'(' {
@@ -241,7 +251,8 @@ impl<'a> Context<'a> {
             && !rest.starts_with(b"--");
         let code = declared || matches!(op, b":=" | b"=>") || followed || is_code_comment(trimmed);
         Context {
-            quoted: quote.is_some(),
+            quoted: quote.is_some() || in_string,
+            opened: quote.is_some(),
             closed,
             comparison,
             code,
@@ -783,6 +794,14 @@ mod tests {
             reason("  password: f3vA7NUtFOY6aF0kQ", "f3vA7NUtFOY6aF0kQ"),
             None
         );
+    }
+
+    #[test]
+    fn values_inside_a_longer_string_are_text_not_code() {
+        let line = "conn = \"Server=db1;Database=app;User Id=svc;Password=Kq9Lm2Vx8Rt;\"";
+        assert_eq!(reason(line, "Kq9Lm2Vx8Rt"), None);
+        let line = "dsn = 'host=db1 user=svc password=Kq9Lm2Vx8Rt sslmode=require'";
+        assert_eq!(reason(line, "Kq9Lm2Vx8Rt"), None);
     }
 
     #[test]

@@ -130,6 +130,9 @@ fn generic_rules_still_find_literals_and_config_values() {
         "const jwtSecret = \"zAtAIKzCYuheDByziCzzvOJ1\";",
         "token := \"Wm9vT2xLq8Rt3PzXv7Nb\"",
         "headers.insert(\"x-session-token\", \"Kq9Lm2Vx8RtPz3Wn7Bb4Yc6Hd\");",
+        "var conn = \"Server=db1;Database=app;User Id=svc;Password=Kq9Lm2Vx8RtPz3;\";",
+        "client.login(user, password=\"Zq8vLm3nRt0pW\")",
+        "    Password: \"Zq8vLm3nRt0pW\",",
     ] {
         assert!(!generic_found(&m, line).is_empty(), "missed {line:?}");
     }
