@@ -478,6 +478,25 @@ pub fn base64_of_text(v: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.' | b','))
 }
 
+/// A long name built from words (`PropertyNameParseIndicConjunctBreakV1`,
+/// `ERROR_DS_SAM_NEED_BOOTKEY_PASSWORD`): at least 16 characters of letters, digits and `_`,
+/// three or more word pieces averaging three letters or more, and [`is_wordy`]. Random keys
+/// of that length break into short pieces with rare letter pairs, so this holds for no rule's
+/// secret; the global filters drop such candidates whatever the rule.
+pub fn is_word_identifier(v: &[u8]) -> bool {
+    if v.len() < 16 || !v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+        return false;
+    }
+    let spans = pieces(v);
+    let letter_pieces: Vec<usize> = spans
+        .iter()
+        .filter(|r| v[r.start].is_ascii_alphabetic())
+        .map(|r| r.len())
+        .collect();
+    let letters: usize = letter_pieces.iter().sum();
+    letter_pieces.len() >= 3 && letters >= 3 * letter_pieces.len() && is_wordy(v)
+}
+
 /// A letters-only value that a password generator could have made: at least 10 letters, no
 /// separators, upper and lower case, and letter pairs that are rare in words.
 pub fn looks_random_letters(v: &[u8]) -> bool {
@@ -733,6 +752,25 @@ mod tests {
             "h0Ki9ArrJZAiuymeb_pnm",
         ] {
             assert!(!words_not_random(r.as_bytes()), "{r}");
+        }
+    }
+
+    #[test]
+    fn long_names_made_of_words_are_identifiers() {
+        for w in [
+            "PropertyNameParseIndicConjunctBreakV1",
+            "ERROR_DS_SAM_NEED_BOOTKEY_PASSWORD",
+            "GetSystemWindowsDirectoryW",
+        ] {
+            assert!(is_word_identifier(w.as_bytes()), "{w}");
+        }
+        for r in [
+            "wJalrXUtnFEMIK7MDENGbPxRfiCYzq3LkT9pQ2vN",
+            "ghp_R8bXk2mP9qL4vN7sT1wY6zC3dF5hJ0aE2gK8",
+            "hKqZmWtRbXvLpNsDqWfzXbJv",
+            "ShortName",
+        ] {
+            assert!(!is_word_identifier(r.as_bytes()), "{r}");
         }
     }
 

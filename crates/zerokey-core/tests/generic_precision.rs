@@ -158,3 +158,19 @@ fn generic_rules_find_random_letters_only_passwords() {
         "ADMIN_PASSWORD=AdministratorAccount",
     ]);
 }
+
+/// A 40-character name made of words next to a keyword of the AWS pairing rule (`Asia` in
+/// `EastAsianWidth`) is not a secret access key: the global filter drops long word names for
+/// every rule.
+#[test]
+fn specific_rules_ignore_long_word_identifiers() {
+    let m = matcher();
+    let text =
+        "    PropertyNameParseEastAsianWidthV1,\n    PropertyNameLongHangulSyllableKindTypeV2,\n";
+    let found: Vec<String> = m
+        .scan(text.as_bytes())
+        .iter()
+        .map(|f| m.rule(f.rule).id.clone())
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+}
