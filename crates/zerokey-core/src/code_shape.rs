@@ -79,6 +79,8 @@ pub fn not_a_secret(hay: &[u8], start: usize, end: usize) -> Option<&'static str
 
 /// `+x`, `-x`, `!x`, `&x`, `*x`: an operator applied to what follows.
 fn strip_unary(v: &[u8]) -> &[u8] {
+    // Perl's `\&name` takes a reference to a sub.
+    let v = v.strip_prefix(b"\\").unwrap_or(v);
     match v.first() {
         Some(b'+' | b'-' | b'!' | b'&' | b'*' | b'~') => &v[1..],
         _ => v,
@@ -380,6 +382,15 @@ fn is_int_suffix(s: &[u8]) -> bool {
 /// A file path: `./x`, `../x`, `~/x`, or `/a/b`, `a/b/c.txt` whose parts are all words or
 /// identifiers (a base64 key also contains `/`, but its parts are random).
 pub fn is_path(v: &[u8]) -> bool {
+    // `@/etc/file`, `</etc/file`: "read the value from this file" (curl, httpie).
+    let v = match v {
+        [b'@' | b'<', rest @ ..] if rest.first() == Some(&b'/') || rest.starts_with(b"./") => rest,
+        _ => v,
+    };
+    // `/$dir/file`, `~/${name}`: a path built from a variable.
+    if v.starts_with(b"/$") || v.starts_with(b"~/$") {
+        return true;
+    }
     if v.starts_with(b"./") || v.starts_with(b"../") || v.starts_with(b"~/") {
         return true;
     }
@@ -463,7 +474,8 @@ pub fn words_not_random(v: &[u8]) -> bool {
 }
 
 /// Base64 (standard alphabet, padded to a multiple of 4) of text made of words and blanks
-/// (`YSBzZWNyZXQ=` is `a secret`): a label, not key material.
+/// (`YSBzZWNyZXQ=` is `a secret`) or of printable words (`user:secret`): a label or a test
+/// fixture, not key material. Base64 of a random password (`c3VwM3JTM2NyM3Q=`) is kept.
 pub fn base64_of_text(v: &[u8]) -> bool {
     use base64::Engine as _;
     if v.len() % 4 != 0 || v.len() < 8 {
@@ -472,10 +484,13 @@ pub fn base64_of_text(v: &[u8]) -> bool {
     let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(v) else {
         return false;
     };
-    raw.contains(&b' ')
-        && raw
+    if raw.contains(&b' ') {
+        return raw
             .iter()
-            .all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.' | b','))
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.' | b','));
+    }
+    // `joe:secret`, `admin-password`: printable words, as in test fixtures.
+    raw.iter().all(u8::is_ascii_graphic) && words_not_random(&raw)
 }
 
 /// A long name built from words (`PropertyNameParseIndicConjunctBreakV1`,
@@ -697,6 +712,8 @@ mod tests {
             "/var/run/secrets/serviceaccount/token",
             "kube-system/cert-manager-webhook-ca",
             "~/.ssh/id_ed25519",
+            "@/etc/hosts",
+            "/$workdir/server.pid",
         ] {
             assert!(is_path(p.as_bytes()), "{p}");
         }
@@ -905,9 +922,12 @@ mod tests {
             ),
             Some("a pagination cursor, not a credential")
         );
-        // base64 of "a secret"
+        // base64 of "a secret" and of "joe:secret"
         assert!(base64_of_text(b"YSBzZWNyZXQ="));
+        assert!(base64_of_text(b"am9lOnNlY3JldA=="));
         assert!(!base64_of_text(b"q7Xk2mR9vLw3pZt8"));
+        // base64 of "sup3rS3cr3t": a real password, encoded
+        assert!(!base64_of_text(b"c3VwM3JTM2NyM3Q="));
     }
 
     #[test]

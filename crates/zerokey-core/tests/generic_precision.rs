@@ -116,6 +116,12 @@ fn generic_rules_ignore_words_and_labels_in_strings() {
         "        ClientTrafficSecret => \"CLIENT_TRAFFIC_SECRET_0\",",
         "    \"accessToken\": \"NEW!!secret-access-token\",",
         "check_body(b\"username=user&password=secure%20password\").await;",
+        "  curl -F password=@/etc/hostname https://upload.cloudvendor.net",
+        "  curl -d \"user=alice&pass=54321&name=abc&phone=5551234\" https://form.cloudvendor.net",
+        "    'PASS' => \\&PASS_handler,",
+        "    $state_pwd = \"/$rundir/state.pid\";",
+        "Cookie: userpwd=am9lOnNlY3JldA==",
+        "    *allocuserpwd = aprintf(\"%sAuthorization: Digest %s\\r\\n\",",
     ]);
 }
 
