@@ -59,10 +59,9 @@ pub fn not_a_secret(hay: &[u8], start: usize, end: usize) -> Option<&'static str
         if ctx.code && is_identifier_path(strip_unary(value)) {
             return Some("an identifier in code");
         }
-        if after.first() == Some(&b' ') && trim_start(after).first() == Some(&b'=') {
-            if !trim_start(after).starts_with(b"==") {
-                return Some("a type annotation");
-            }
+        let rest = trim_start(after);
+        if after.first() == Some(&b' ') && rest.first() == Some(&b'=') && !rest.starts_with(b"==") {
+            return Some("a type annotation");
         }
     } else if ctx.opened && !ctx.closed && after.first().is_some_and(|b| *b == b' ' || *b == b'\t')
     {
@@ -478,7 +477,7 @@ pub fn words_not_random(v: &[u8]) -> bool {
 /// fixture, not key material. Base64 of a random password (`c3VwM3JTM2NyM3Q=`) is kept.
 pub fn base64_of_text(v: &[u8]) -> bool {
     use base64::Engine as _;
-    if v.len() % 4 != 0 || v.len() < 8 {
+    if !v.len().is_multiple_of(4) || v.len() < 8 {
         return false;
     }
     let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(v) else {
