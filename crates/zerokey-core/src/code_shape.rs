@@ -484,9 +484,9 @@ pub fn base64_of_text(v: &[u8]) -> bool {
         return false;
     };
     if raw.contains(&b' ') {
-        return raw
-            .iter()
-            .all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.' | b','));
+        return raw.iter().all(|b| {
+            b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.' | b',' | b':')
+        });
     }
     // `joe:secret`, `admin-password`: printable words, as in test fixtures.
     raw.iter().all(u8::is_ascii_graphic) && words_not_random(&raw)
@@ -924,6 +924,8 @@ mod tests {
         // base64 of "a secret" and of "joe:secret"
         assert!(base64_of_text(b"YSBzZWNyZXQ="));
         assert!(base64_of_text(b"am9lOnNlY3JldA=="));
+        // RFC 7617's "Aladdin:open sesame"
+        assert!(base64_of_text(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
         assert!(!base64_of_text(b"q7Xk2mR9vLw3pZt8"));
         // base64 of "sup3rS3cr3t": a real password, encoded
         assert!(!base64_of_text(b"c3VwM3JTM2NyM3Q="));

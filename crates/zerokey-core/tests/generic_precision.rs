@@ -180,3 +180,26 @@ fn specific_rules_ignore_long_word_identifiers() {
         .collect();
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// Basic credentials in test data and documentation are base64 of words (`testuser:testpass`,
+/// RFC 7617's `Aladdin:open sesame`): dropped for every rule, while base64 of a random password
+/// is still reported.
+#[test]
+fn basic_auth_rules_ignore_base64_of_words() {
+    let m = matcher();
+    let ids = |t: &str| -> Vec<String> {
+        m.scan(t.as_bytes())
+            .iter()
+            .map(|f| m.rule(f.rule).id.clone())
+            .collect()
+    };
+    for line in [
+        "Authorization: Basic dGVzdHVzZXI6dGVzdHBhc3M=",
+        "assert_eq!(auth, \"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\");",
+        "  \"auth\": \"bW9uc3Rlcjp1bmRlcmJlZA==\"",
+    ] {
+        assert!(ids(line).is_empty(), "{:?} on {line:?}", ids(line));
+    }
+    // base64 of "deploy:Kq9Lm2Vx8RtPz3"
+    assert!(!ids("Authorization: Basic ZGVwbG95OktxOUxtMlZ4OFJ0UHoz").is_empty());
+}
