@@ -508,7 +508,13 @@ pub fn is_word_identifier(v: &[u8]) -> bool {
         .map(|r| r.len())
         .collect();
     let letters: usize = letter_pieces.iter().sum();
-    letter_pieces.len() >= 3 && letters >= 3 * letter_pieces.len() && is_wordy(v)
+    // Digits and one-letter pieces only as a suffix (`…V1`, `…DirectoryW`): a human password
+    // built on a word (`Tundra42_…`) has them early.
+    let tail = spans.len().saturating_sub(2);
+    let early_odd = spans[..tail]
+        .iter()
+        .any(|r| r.len() == 1 || v[r.start].is_ascii_digit());
+    letter_pieces.len() >= 3 && letters >= 3 * letter_pieces.len() && !early_odd && is_wordy(v)
 }
 
 /// A letters-only value that a password generator could have made: at least 10 letters, no
@@ -785,6 +791,7 @@ mod tests {
             "ghp_R8bXk2mP9qL4vN7sT1wY6zC3dF5hJ0aE2gK8",
             "hKqZmWtRbXvLpNsDqWfzXbJv",
             "ShortName",
+            "Meadow42_Tb7stWindowR",
         ] {
             assert!(!is_word_identifier(r.as_bytes()), "{r}");
         }

@@ -203,3 +203,19 @@ fn basic_auth_rules_ignore_base64_of_words() {
     // base64 of "deploy:Kq9Lm2Vx8RtPz3"
     assert!(!ids("Authorization: Basic ZGVwbG95OktxOUxtMlZ4OFJ0UHoz").is_empty());
 }
+
+/// A human-made password built on a word (`Meadow42_…`) in a connection URL is a credential:
+/// the long-word-name filter must not take it for an identifier.
+#[test]
+fn url_rules_keep_word_based_passwords() {
+    let m = matcher();
+    let found: Vec<String> = m
+        .scan(b"DATABASE_URL=postgres://app:Meadow42_Tb7stWindowR@db:5432/app")
+        .iter()
+        .map(|f| m.rule(f.rule).id.clone())
+        .collect();
+    assert!(
+        found.contains(&"url-embedded-password".to_string()),
+        "{found:?}"
+    );
+}
