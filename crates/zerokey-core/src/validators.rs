@@ -56,6 +56,13 @@ pub enum Validator {
     /// A JWT whose payload was issued by Kubernetes (`iss` of `kubernetes/serviceaccount`, or a
     /// `kubernetes.io` claim of a bound service-account token).
     KubernetesJwt,
+    /// Rejects code identifiers: letters only, optionally ending in up to three digits
+    /// (`PropertyNameParseIndicSyllabicCategoryV1`). A random base64 key of 20+ characters
+    /// almost always has a digit, `+` or `/` before its end.
+    NotIdentifier,
+    /// Cloudflare Tunnel tokens: base64 of a JSON object with the account tag (`a`), tunnel id
+    /// (`t`) and tunnel secret (`s`).
+    CloudflareTunnel,
     /// `AGE-SECRET-KEY-1…`: Bech32 with a valid checksum and a 32-byte payload.
     AgeBech32,
     /// A JWT whose payload has `"iss":"supabase"` and `"role":"service_role"`.
@@ -99,6 +106,10 @@ impl Validator {
             Validator::SentryOrgToken => proven(sentry_org_token_ok(secret)),
             Validator::OnepasswordServiceAccount => proven(onepassword_sa_ok(secret)),
             Validator::KubernetesJwt => proven(kubernetes_jwt_ok(secret)),
+            Validator::NotIdentifier => ok(!is_identifier(secret)),
+            Validator::CloudflareTunnel => proven(
+                decode_b64_any(secret).is_some_and(|raw| json_object_with(&raw, &["a", "t", "s"])),
+            ),
             Validator::AgeBech32 => proven(encoded::age_identity_ok(secret)),
             Validator::SupabaseServiceRole => proven(encoded::supabase_service_role_ok(secret)),
             Validator::NeptuneToken => proven(encoded::neptune_token_ok(secret)),
@@ -356,6 +367,13 @@ fn kubernetes_jwt_ok(token: &[u8]) -> bool {
     text.contains("\"kubernetes/serviceaccount\"") || text.contains("\"kubernetes.io\"")
 }
 
+/// Letters, then at most three trailing digits.
+fn is_identifier(s: &[u8]) -> bool {
+    let letters = s.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let rest = &s[letters..];
+    letters > 0 && rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit)
+}
+
 fn is_hex_digest(s: &[u8]) -> bool {
     matches!(s.len(), 32 | 40 | 64 | 96 | 128) && s.iter().all(u8::is_ascii_hexdigit)
 }
@@ -586,6 +604,38 @@ mod tests {
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn cloudflare_tunnel_token_payload() {
+        let ok = b64(
+            r#"{"a":"0f2d6c7b1e","t":"6ff42ae2-765d-4adf-8112-31c55c1551ef","s":"c2VjcmV0LWJ5dGVzLWhlcmU="}"#,
+        );
+        assert_eq!(
+            Validator::CloudflareTunnel.check(ok.as_bytes()),
+            Outcome::Proven
+        );
+        let no_secret = b64(r#"{"a":"0f2d6c7b1e","t":"6ff42ae2"}"#);
+        assert_eq!(
+            Validator::CloudflareTunnel.check(no_secret.as_bytes()),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn not_identifier_rejects_camel_case_names() {
+        assert_eq!(
+            Validator::NotIdentifier.check(b"PropertyNameParseIndicSyllabicCategoryV1"),
+            Outcome::Reject
+        );
+        assert_eq!(
+            Validator::NotIdentifier.check(b"rjmTJAMJTT1/NXa0IrleG6woopoDzp7O8QuKEh6D"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            Validator::NotIdentifier.check(b"AbcdEfghIjklMnopQrstUvwxYz12345"),
+            Outcome::Pass
+        );
     }
 
     #[test]
