@@ -320,9 +320,22 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Output format (text or json).
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format: text (rules and services per family, and a total), json (every rule with
+    /// its service, family, severity, confidence, keywords, validators and references) or
+    /// markdown (the table of services covered, as in the README).
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+    /// With text output: also list every rule (id, severity, service, name).
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Formats `zerokey rules` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// Formats `zerokey attest` writes.

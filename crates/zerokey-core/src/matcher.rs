@@ -5,6 +5,7 @@
 //! whole haystack through a span, so `\b` and `^` at a region's edge behave as on the full
 //! input and results do not depend on where a region starts.
 
+use crate::code_shape;
 use crate::entropy;
 use crate::filters;
 use crate::finding::Confidence;
@@ -275,6 +276,9 @@ impl Matcher {
         let rule = &self.rules[r].rule;
         let secret = &hay[start..end];
         if filters::placeholder_reason(secret).is_some() {
+            return None;
+        }
+        if rule.generic && code_shape::not_a_secret(hay, start, end).is_some() {
             return None;
         }
         if let Some(min) = rule.min_entropy {
