@@ -296,6 +296,13 @@ impl Matcher {
         self.rules.iter().map(|c| &c.rule)
     }
 
+    /// True if the rule at `index` has an anchor (see [`Matcher::scan`]): its windows are
+    /// searched only where the anchor matched. For benchmarks and diagnostics.
+    #[doc(hidden)]
+    pub fn is_anchored(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|c| c.anchor.is_some())
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.rules.len()

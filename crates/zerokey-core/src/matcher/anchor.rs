@@ -25,7 +25,12 @@ pub(super) struct Plan {
 pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
     let elements = top_concat(hir);
     for i in 0..elements.len() {
-        let Some(offsets) = keyword_offsets(&elements[i], keywords) else {
+        // The literals the rest of the pattern starts with, else those of the element alone
+        // (the longer the expression, the sooner the extractor gives up or cuts literals).
+        let rest = Hir::concat(elements[i..].to_vec());
+        let Some(offsets) =
+            keyword_offsets(&rest, keywords).or_else(|| keyword_offsets(&elements[i], keywords))
+        else {
             continue;
         };
         // Zero-width assertions immediately before the element hold at the same position.
@@ -176,6 +181,17 @@ mod tests {
         );
         let p = plan(&hir, &kws(&["begin rsa private key"])).unwrap_or_else(|| panic!("no plan"));
         assert_eq!(p.offsets, vec![vec![5]]);
+    }
+
+    #[test]
+    fn keyword_spanning_two_elements_is_found() {
+        // The keyword `basic ` ends in the repetition after the word.
+        let hir = parse(r"(?i)\bBasic +(?P<secret>[A-Za-z0-9+/]{8,}={0,2})");
+        let p = plan(&hir, &kws(&["basic "])).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![0]]);
+        // With a tab allowed too, `Basic<TAB>…` has no keyword hit: no anchor.
+        let hir = parse(r"(?i)\bBasic[ \t]+(?P<secret>[A-Za-z0-9+/]{8,}={0,2})");
+        assert!(plan(&hir, &kws(&["basic "])).is_none());
     }
 
     #[test]

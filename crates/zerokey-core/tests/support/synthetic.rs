@@ -15,7 +15,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -24,7 +24,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     pub fn pick<'a, T: ?Sized>(&mut self, items: &[&'a T]) -> &'a T {
@@ -186,7 +186,7 @@ pub fn source_text(seed: u64, len: usize) -> Vec<u8> {
             18 => (0..12).map(|_| r.pick(WORDS)).collect::<Vec<_>>().join(" "),
             19 => format!("curl -sSL https://{}.io/{a} | bash -s -- --{b}", r.string(LOWER, 7)),
             20 => format!("\tlog.Infof(\"{a} %s: %v\", {b}.Name, err)"),
-            21 => format!("{}", r.string(B64, 120)),
+            21 => r.string(B64, 120),
             22 => planted(&mut r),
             _ => format!("\t\"github.com/{}/{a}/pkg/{b}\"", r.string(LOWER, 6)),
         };
