@@ -39,7 +39,7 @@ pub struct Limits {
     pub per_addr: Limit,
     /// Login attempts per client address.
     pub login_per_addr: Limit,
-    /// Login attempts per user name.
+    /// Login attempts per (user name, client address).
     pub login_per_name: Limit,
 }
 
