@@ -133,7 +133,13 @@ async fn create_user(a: CreateUserArgs) -> Result<Exit> {
     drop(pw);
     let store = Store::connect(&a.db.database).await?;
     let user = store.create_user(&a.name, &hash).await?;
-    audit(&store, &user.id, "admin.create_user", format!("user/{}", user.name)).await?;
+    audit(
+        &store,
+        &user.id,
+        "admin.create_user",
+        format!("user/{}", user.name),
+    )
+    .await?;
     store.close().await;
     writeln!(
         std::io::stdout().lock(),
@@ -167,9 +173,9 @@ async fn existing_user(store: &Store, name: &str) -> Result<zerokey_broker::stor
     validate::user_name(name).map_err(anyhow::Error::msg)?;
     match store.user_by_name(name).await? {
         Some((user, _)) => Ok(user),
-        None => bail!(
-            "no user {name:?} in this database (create it with `zerokey admin create-user`)"
-        ),
+        None => {
+            bail!("no user {name:?} in this database (create it with `zerokey admin create-user`)")
+        }
     }
 }
 
@@ -196,9 +202,18 @@ async fn create_token(a: CreateTokenArgs) -> Result<Exit> {
             expires_at,
         )
         .await?;
-    audit(&store, &user.id, "admin.create_token", format!("token/{id}")).await?;
+    audit(
+        &store,
+        &user.id,
+        "admin.create_token",
+        format!("token/{id}"),
+    )
+    .await?;
     store.close().await;
-    let expires = expires_at.map_or_else(|| "never expires".to_string(), |e| format!("expires {}", rfc3339(e)));
+    let expires = expires_at.map_or_else(
+        || "never expires".to_string(),
+        |e| format!("expires {}", rfc3339(e)),
+    );
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -292,7 +307,10 @@ async fn list_tokens(a: ListTokensArgs) -> Result<Exit> {
 
 async fn revoke_token(a: RevokeTokenArgs) -> Result<Exit> {
     if !validate::is_uuid(&a.id) {
-        bail!("{:?}: not a token id (see `zerokey admin list-tokens`)", a.id);
+        bail!(
+            "{:?}: not a token id (see `zerokey admin list-tokens`)",
+            a.id
+        );
     }
     let store = Store::connect(&a.db.database).await?;
     let Some(t) = store.token(&a.id, None).await? else {
@@ -301,10 +319,20 @@ async fn revoke_token(a: RevokeTokenArgs) -> Result<Exit> {
     };
     let revoked = store.revoke_token(&a.id, None).await?;
     if revoked {
-        audit(&store, &t.user_id, "admin.revoke_token", format!("token/{}", t.id)).await?;
+        audit(
+            &store,
+            &t.user_id,
+            "admin.revoke_token",
+            format!("token/{}", t.id),
+        )
+        .await?;
     }
     store.close().await;
-    let msg = if revoked { "revoked" } else { "was already revoked" };
+    let msg = if revoked {
+        "revoked"
+    } else {
+        "was already revoked"
+    };
     writeln!(
         std::io::stdout().lock(),
         "token {} ({} of {}) {msg}",
@@ -329,7 +357,13 @@ async fn delete_user(a: DeleteUserArgs) -> Result<Exit> {
         store.close().await;
         bail!("user {:?} was deleted meanwhile", a.name);
     }
-    audit(&store, &user.id, "admin.delete_user", format!("user/{}", user.name)).await?;
+    audit(
+        &store,
+        &user.id,
+        "admin.delete_user",
+        format!("user/{}", user.name),
+    )
+    .await?;
     store.close().await;
     writeln!(
         std::io::stdout().lock(),

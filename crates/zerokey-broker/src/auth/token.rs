@@ -138,7 +138,17 @@ mod tests {
             parse_lifetime("1w").unwrap(),
             Some(Duration::from_secs(604_800))
         );
-        for bad in ["", "d", "0d", "30", "30x", "-1d", "3651d", "1.5d", "99999999999999d"] {
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "30",
+            "30x",
+            "-1d",
+            "3651d",
+            "1.5d",
+            "99999999999999d",
+        ] {
             assert!(parse_lifetime(bad).is_err(), "{bad}");
         }
         assert!(valid_name("ci laptop").is_ok());

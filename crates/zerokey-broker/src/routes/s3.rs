@@ -292,7 +292,10 @@ fn continuation_check(token: &str, bucket: &str, prefix: &str, delimiter: &str) 
 fn seal_continuation(token: &str, bucket: &str, prefix: &str, delimiter: &str) -> String {
     use base64::Engine;
     let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token.as_bytes());
-    format!("{b}.{}", continuation_check(token, bucket, prefix, delimiter))
+    format!(
+        "{b}.{}",
+        continuation_check(token, bucket, prefix, delimiter)
+    )
 }
 
 /// Opens a `continuation` given back by a client; a 400 naming it when it is not a `next`

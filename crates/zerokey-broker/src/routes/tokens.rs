@@ -152,7 +152,9 @@ pub async fn create_token(
     token::valid_name(name).map_err(ApiError::invalid)?;
     let lifetime = match expires_in.map(str::trim).filter(|s| !s.is_empty()) {
         None => state.config().token_lifetime,
-        Some(s) => token::parse_lifetime(s).map_err(|e| ApiError::invalid(format!("expiresIn: {e}")))?,
+        Some(s) => {
+            token::parse_lifetime(s).map_err(|e| ApiError::invalid(format!("expiresIn: {e}")))?
+        }
     };
     let expires_at = expiry(lifetime);
     let secret = token::new_token();

@@ -246,7 +246,10 @@ mod tests {
         let t = login_token(&key, &pre, now, "10.0.0.1");
         assert!(login_token_ok(&key, &pre, "10.0.0.1", &t));
         assert!(!login_token_ok(&key, &pre, "10.0.0.2", &t), "other address");
-        assert!(!login_token_ok(&[8u8; 32], &pre, "10.0.0.1", &t), "other key");
+        assert!(
+            !login_token_ok(&[8u8; 32], &pre, "10.0.0.1", &t),
+            "other key"
+        );
         assert!(!login_token_ok(&key, &"cd".repeat(32), "10.0.0.1", &t));
         // The old double submit (form value == cookie value) no longer validates.
         assert!(!login_token_ok(&key, &pre, "10.0.0.1", &pre));

@@ -88,7 +88,16 @@ pub async fn create(State(state): State<AppState>, form: UiForm<CreateForm>) -> 
     let expires = (!f.expires_in.is_empty()).then_some(f.expires_in.as_str());
     match api::create_token(&state, &page.auth, &page.addr, &f.name, expires).await {
         Ok(created) => {
-            page_with(&state, &page, StatusCode::CREATED, Some(created), None, "", "").await
+            page_with(
+                &state,
+                &page,
+                StatusCode::CREATED,
+                Some(created),
+                None,
+                "",
+                "",
+            )
+            .await
         }
         Err(e) => {
             page_with(
