@@ -43,7 +43,8 @@ pub struct ServeArgs {
     /// API requests per minute per client address.
     #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_per_addr: u32,
-    /// Login attempts per minute per client address (per user name: half of it, at least 1).
+    /// Login attempts per minute per client address (per user name and address: half of it,
+    /// at least 1).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub login_rate: u32,
     /// Behind a reverse proxy: take the client address from X-Forwarded-For and TLS from
