@@ -107,6 +107,8 @@ def main():
         # 1. Branch pipeline: the checked-out files.
         code, log, report, always = run_job(repo, {})
         check(code == 0 and report is not None, f"the job writes its report\n{log}")
+        if report is None:
+            sys.exit("replay_gitlab.py: no report, nothing more to check")
         check(always, "artifacts are kept when the job fails (when: always)")
         errors = [f"{e.message} at {list(e.path)}" for e in validator.iter_errors(report)]
         check(not errors, f"the report validates against GitLab's schema: {errors}")
