@@ -173,6 +173,16 @@ pub enum OutputFormat {
     Markdown,
 }
 
+/// `zerokey scan --format`: the shared formats plus GitLab's secret-detection report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+    Gitlab,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` reads stdin. With --git or --staged: repositories.
@@ -194,9 +204,10 @@ pub struct ScanArgs {
     /// Scan what is staged for commit (the index), for pre-commit hooks.
     #[arg(long)]
     pub staged: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format (`gitlab`: GitLab's secret-detection report, for
+    /// `artifacts:reports:secret_detection`).
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
