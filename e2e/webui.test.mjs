@@ -262,11 +262,18 @@ test("the web UI end to end", async () => {
   assert.equal(await page.evaluate(() => document.activeElement.id), "main");
   await page.locator(".brand").focus();
   const order = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     await page.keyboard.press("Tab");
     order.push(await page.evaluate(() => document.activeElement.textContent.trim()));
   }
-  assert.deepEqual(order, ["Connections", "Connect an account", "Buckets", "Audit log", "Sign out"]);
+  assert.deepEqual(order, [
+    "Connections",
+    "Connect an account",
+    "Buckets",
+    "Audit log",
+    "API tokens",
+    "Sign out",
+  ]);
   await shot("02-connections-empty");
 
   // Connect an account: step 1.
