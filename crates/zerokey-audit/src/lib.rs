@@ -40,6 +40,8 @@ pub struct AuditOptions {
     /// Suppressions from the config file (`[[audit.ignore]]`), for inputs without comments
     /// such as JSON.
     pub ignores: Vec<ConfigIgnore>,
+    /// Paths (relative to the audit root) not audited at all (`[audit] exclude`).
+    pub exclude: Option<globset::GlobSet>,
 }
 
 /// One `[[audit.ignore]]` entry of `.zerokey.toml`.
@@ -173,9 +175,15 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) {
-                files.push(entry.into_path());
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
             }
+            if let Some(exclude) = &opts.exclude {
+                if exclude.is_match(rel(path, entry.path())) {
+                    continue;
+                }
+            }
+            files.push(entry.into_path());
         }
         (path.to_path_buf(), files)
     } else {
