@@ -104,6 +104,8 @@ def positives(R, P):
     add("llamacloud_api_key", ["LLAMA_CLOUD_API_KEY"], lambda: "llx-" + _rs(R, A62, 48), 1)
     add("langfuse_secret_key", ["LANGFUSE_SECRET_KEY"], lambda: "sk-lf-" + _uuid(R), 1)
     add("huggingface_org_token", ["HF_ORG_TOKEN"], lambda: "api_org_" + _rs(R, UP + LO, 34), 1)
+    add("e2b_api_key", ["E2B_API_KEY"], lambda: "e2b_" + _rs(R, HEX, 40), 1)
+    add("firecrawl_api_key", ["FIRECRAWL_API_KEY"], lambda: "fc-" + _rs(R, HEX, 32), 1)
     add("neptune_api_token", ["NEPTUNE_API_TOKEN"], lambda: base64.b64encode(json.dumps(
         {"api_address": "https://app.neptune.ai", "api_url": "https://app.neptune.ai", "api_key": _uuid(R)}).encode()).decode(), 1)
     # AI / ML APIs without a prefix: the variable names the vendor

@@ -40,8 +40,41 @@ pub struct AuditOptions {
     /// Suppressions from the config file (`[[audit.ignore]]`), for inputs without comments
     /// such as JSON.
     pub ignores: Vec<ConfigIgnore>,
+    /// Largest policy or configuration file audited (`None`: [`DEFAULT_MAX_FILE_SIZE`]); a
+    /// larger one is an error naming it and the limit, and is not read.
+    pub max_file_size: Option<u64>,
     /// Paths (relative to the audit root) not audited at all (`[audit] exclude`).
     pub exclude: Option<globset::GlobSet>,
+}
+
+/// Default cap on one audited file: parsing keeps a tree of the whole document in memory
+/// (about 16 times its size), so a 50 MB policy would cost most of a gigabyte.
+/// CloudFormation caps templates at 1 MB and IAM policies at a few KB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Reads `file` as UTF-8 unless it is larger than `cap` bytes (checked on the size and while
+/// reading, so a growing file or a pipe cannot get past it).
+fn read_capped(file: &Path, cap: u64) -> Result<String, String> {
+    use std::io::Read;
+    let too_large = |n: u64| {
+        format!(
+            "larger than the {} MiB limit for audited files ({n} bytes; --max-file-size); not audited",
+            cap as f64 / (1024.0 * 1024.0)
+        )
+    };
+    let f = fs_err::File::open(file).map_err(|e| e.to_string())?;
+    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    if len > cap {
+        return Err(too_large(len));
+    }
+    let mut text = String::new();
+    f.take(cap + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > cap {
+        return Err(too_large(text.len() as u64));
+    }
+    Ok(text)
 }
 
 /// One `[[audit.ignore]]` entry of `.zerokey.toml`.
@@ -217,14 +250,15 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         if !yaml && !json && !tf {
             continue;
         }
-        let text = match fs_err::read_to_string(file) {
+        let cap = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let text = match read_capped(file, cap) {
             Ok(t) => t,
-            Err(e) => {
+            Err(message) => {
                 out.errors.push(ParseError {
                     path: r,
                     line: 1,
                     column: 1,
-                    message: e.to_string(),
+                    message,
                 });
                 continue;
             }

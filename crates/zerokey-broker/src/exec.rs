@@ -1,8 +1,13 @@
 //! The runner behind `POST /api/exec`: one allowlisted script, run directly (never through a
 //! shell) with a cleared environment holding only a minimal `PATH`, a region and the
-//! credentials; in its own process group, killed as a group at the timeout; output captured up
-//! to a cap and redacted (the engine, plus the exact credentials it was given) before anyone
-//! sees it.
+//! credentials; in its own process group, ended at the timeout; output captured up to a cap and
+//! redacted (the engine, plus the exact credentials it was given) before anyone sees it.
+//!
+//! No process outlives its run: the server is the subreaper of the scripts' descendants, and
+//! when a script exits or times out, every process of its run — its descendants, its process
+//! group, and processes re-parented to the server whose environment holds the run's marker or
+//! access key id — gets SIGTERM, a grace period, then SIGKILL, and is reaped (see
+//! [`crate::reap`]). Through the launcher the script also dies if the server is killed.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
@@ -26,6 +31,23 @@ pub struct ExecConfig {
     pub max_output: usize,
     /// Runs at once per user.
     pub per_user: usize,
+    /// The launcher ([`crate::reap::LAUNCHER_ARG`]): a program that, given `__exec-child
+    /// PARENT_PID SCRIPT ARGS…`, sets `PR_SET_PDEATHSIG` and execs the script (the `zerokey`
+    /// binary, `/proc/self/exe`). Without one the script is started directly and does not die
+    /// with the server.
+    pub launcher: Option<PathBuf>,
+}
+
+/// Variable holding the run's marker in the script's environment: processes re-parented to
+/// the server are attributed to their run by it.
+pub const RUN_MARKER_VAR: &str = "ZEROKEY_EXEC_RUN";
+
+/// Roots (script pids) of the runs going on in this process, so that ending one run never
+/// touches another's processes nor reaps a child that tokio waits for.
+static RUNS: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+fn active_runs() -> Vec<i32> {
+    RUNS.lock().map(|r| r.clone()).unwrap_or_default()
 }
 
 /// Why a run was refused before anything started.
@@ -242,9 +264,26 @@ pub async fn run(
     args: &[String],
     creds: &ChildCredentials,
 ) -> Result<RunOutcome, ExecError> {
-    let mut cmd = tokio::process::Command::new(script);
+    static SUBREAPER: std::sync::Once = std::sync::Once::new();
+    SUBREAPER.call_once(|| {
+        if let Err(e) = crate::reap::become_subreaper() {
+            tracing::warn!(error = %e, "exec: cannot become the subreaper of scripts");
+        }
+    });
+    let marker = format!("zk-run-{}", uuid::Uuid::new_v4().simple());
+    let mut cmd = match &config.launcher {
+        Some(l) => {
+            let mut c = tokio::process::Command::new(l);
+            c.arg(crate::reap::LAUNCHER_ARG)
+                .arg(std::process::id().to_string())
+                .arg(script);
+            c
+        }
+        None => tokio::process::Command::new(script),
+    };
     cmd.args(args)
         .env_clear()
+        .env(RUN_MARKER_VAR, &marker)
         .env("PATH", CHILD_PATH)
         .env("LANG", "C.UTF-8")
         .env("AWS_ACCESS_KEY_ID", creds.access_key_id.expose_secret())
@@ -275,11 +314,22 @@ pub async fn run(
         }
     }
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| {
-        tracing::warn!(error = %e, script = %script.display(), "exec: spawn failed");
-        ExecError::Spawn
-    })?;
-    let pgid = child.id().and_then(|p| i32::try_from(p).ok());
+    // Registered under the lock: another run ending meanwhile never takes this one for an
+    // orphan.
+    let (mut child, root) = {
+        let mut runs = RUNS.lock().map_err(|_| ExecError::Spawn)?;
+        let child = cmd.spawn().map_err(|e| {
+            tracing::warn!(error = %e, script = %script.display(), "exec: spawn failed");
+            ExecError::Spawn
+        })?;
+        let root = child.id().and_then(|p| i32::try_from(p).ok());
+        if let Some(r) = root {
+            runs.push(r);
+        }
+        (child, root)
+    };
+    drop(cmd);
+    let pgid = root;
     let out = child.stdout.take();
     let err = child.stderr.take();
     let cap = config.max_output;
@@ -298,12 +348,31 @@ pub async fn run(
     let (status, timed_out) = match tokio::time::timeout(config.timeout, child.wait()).await {
         Ok(s) => (s.ok(), false),
         Err(_) => {
-            kill_group(pgid);
-            (child.wait().await.ok(), true)
+            signal_group(pgid, nix::sys::signal::Signal::SIGTERM);
+            match tokio::time::timeout(crate::reap::GRACE, child.wait()).await {
+                Ok(s) => (s.ok(), true),
+                Err(_) => {
+                    signal_group(pgid, nix::sys::signal::Signal::SIGKILL);
+                    let _ = child.start_kill();
+                    (child.wait().await.ok(), true)
+                }
+            }
         }
     };
-    // Children of the script that outlive it hold the pipes open: end the group.
-    kill_group(pgid);
+    // Whatever the script left behind (its group, double forks, `setsid` daemons) ends now; it
+    // would hold the credentials and the output pipes.
+    if let Some(root) = root {
+        let key = format!("AWS_ACCESS_KEY_ID={}", creds.access_key_id.expose_secret());
+        let ended = tokio::task::spawn_blocking(move || end_run(root, &marker, key.as_bytes()))
+            .await
+            .unwrap_or(0);
+        if let Ok(mut runs) = RUNS.lock() {
+            runs.retain(|r| *r != root);
+        }
+        if ended > 0 {
+            tracing::info!(ended, "exec: ended processes the script left running");
+        }
+    }
     let (stdout, t1) = out_task.await.unwrap_or_default();
     let (stderr, t2) = err_task.await.unwrap_or_default();
     use std::os::unix::process::ExitStatusExt;
@@ -318,12 +387,67 @@ pub async fn run(
     })
 }
 
-fn kill_group(pgid: Option<i32>) {
+fn signal_group(pgid: Option<i32>, sig: nix::sys::signal::Signal) {
     if let Some(p) = pgid {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(p),
-            nix::sys::signal::Signal::SIGKILL,
-        );
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(p), sig);
+    }
+}
+
+/// Ends every process of the run whose script was `root` (already reaped): descendants of
+/// this server that are in `root`'s process group, carry `marker` or `key` in their
+/// environment, or descend from such a process; never the processes of another active run.
+fn end_run(root: i32, marker: &str, key: &[u8]) -> usize {
+    use crate::reap::{descendants, environ_contains, Proc};
+    use std::collections::HashSet;
+    let me = std::process::id() as i32;
+    let marker = format!("{RUN_MARKER_VAR}={marker}");
+    let mut known: HashSet<i32> = HashSet::new();
+    let mut select = |table: &[Proc]| -> HashSet<i32> {
+        let ours: HashSet<i32> = [me].into_iter().collect();
+        let under_server = descendants(table, &ours);
+        let others: HashSet<i32> = active_runs().into_iter().filter(|r| *r != root).collect();
+        let mut excluded = descendants(table, &others);
+        excluded.extend(others.iter().copied());
+        for p in table {
+            if !under_server.contains(&p.pid)
+                || excluded.contains(&p.pid)
+                || known.contains(&p.pid)
+                || p.zombie
+            {
+                continue;
+            }
+            if p.pgid == root
+                || environ_contains(p.pid, marker.as_bytes())
+                || environ_contains(p.pid, key)
+            {
+                known.insert(p.pid);
+            }
+        }
+        known.retain(|pid| table.iter().any(|p| p.pid == *pid));
+        let mut picked = descendants(table, &known);
+        picked.extend(known.iter().copied());
+        picked.retain(|p| !excluded.contains(p));
+        picked
+    };
+    let ended = crate::reap::end_processes(&mut select, crate::reap::GRACE);
+    sweep_zombies();
+    ended
+}
+
+/// Reaps exited processes re-parented to the server that no run waits for (under the run
+/// registry's lock, so a script that tokio waits for is never taken).
+fn sweep_zombies() {
+    let Ok(runs) = RUNS.lock() else {
+        return;
+    };
+    let me = std::process::id() as i32;
+    for p in crate::reap::snapshot() {
+        if p.zombie && p.ppid == me && !runs.contains(&p.pid) {
+            let _ = nix::sys::wait::waitpid(
+                nix::unistd::Pid::from_raw(p.pid),
+                Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+            );
+        }
     }
 }
 

@@ -8,16 +8,18 @@
 //!
 //! Layout: `routes/` one file per route group, `auth/` tokens, sessions, passwords, `store/`
 //! sqlx storage and migrations, `limits.rs` rate limits, `policy.rs` IAM documents,
-//! `validate.rs` input checks, `telemetry.rs` redacted JSON logs and metrics.
+//! `validate.rs` input checks, `telemetry.rs` redacted JSON logs and metrics, `tls.rs` HTTPS.
 
 pub mod auth;
 pub mod error;
 pub mod exec;
 pub mod limits;
 pub mod policy;
+pub mod reap;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod ui;
 pub mod validate;
 
@@ -49,8 +51,12 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` and the scheme from
     /// `X-Forwarded-Proto` (only behind a proxy that sets them).
     pub trust_proxy: bool,
-    /// Always mark the session cookie `Secure` (set when the public URL is https).
+    /// Always mark the session cookie `Secure` and send `Strict-Transport-Security` (set when
+    /// the public URL is https or the broker serves TLS itself).
     pub secure_cookies: bool,
+    /// Bearer token `/metrics` requires. With it, `/metrics` is also served on the public
+    /// listener; without it, only [`metrics_app`] serves metrics.
+    pub metrics_token: Option<telemetry::MetricsToken>,
     /// Login session lifetime.
     pub session_ttl: Duration,
     /// How long an external ID from `prepare` stays usable by `verify`.
@@ -66,6 +72,7 @@ impl Default for Config {
             limits: limits::Limits::default(),
             trust_proxy: false,
             secure_cookies: false,
+            metrics_token: None,
             session_ttl: Duration::from_secs(12 * 3600),
             external_id_ttl: Duration::from_secs(7 * 24 * 3600),
         }
@@ -252,6 +259,15 @@ pub struct ViaTls(pub bool);
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Sent on every response served over TLS (or with an https public URL): browsers then use
+/// https only, for a year, on this host and its subdomains.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Routes that answer without authentication and cheaply, rate-limited per address in process.
+fn is_probe(route: &str) -> bool {
+    matches!(route, "/healthz" | "/readyz" | "/metrics")
+}
+
 fn valid_request_id(v: &str) -> bool {
     (1..=64).contains(&v.len())
         && v.bytes()
@@ -288,7 +304,7 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
                 .headers()
                 .get("x-forwarded-proto")
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")));
-    let method = req.method().clone();
+    let method = telemetry::method_label(req.method().as_str());
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -297,7 +313,18 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     req.extensions_mut().insert(ViaTls(tls));
     let ctx = telemetry::RequestCtx::new(id.clone());
     let limited = route.starts_with("/api/");
+    let probe = is_probe(&route);
     let run = async {
+        if probe {
+            if let Err(r) = state.limiter().check_in_process(
+                "probe_addr",
+                state.config().limits.probe_per_addr,
+                &addr,
+            ) {
+                state.metrics().rate_limited("probe_addr");
+                return ApiError::rate_limited(r.0).into_response();
+            }
+        }
         if limited {
             if let Err(r) = state
                 .limiter()
@@ -312,11 +339,11 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     };
     let mut resp = telemetry::with_request(ctx.clone(), run).await;
     let status = resp.status().as_u16();
-    state.metrics().request(method.as_str(), &route, status);
+    state.metrics().request(method, &route, status);
     tracing::info!(
         target: "zerokey::http",
         request_id = %id,
-        method = %method,
+        method,
         route = %route,
         status,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -332,6 +359,12 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if route.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -350,9 +383,15 @@ pub fn app(state: AppState) -> Router {
 /// The broker's router plus `extra` routes (web UI pages, `POST /api/exec`, attestation).
 /// Extra routes get the same request ids, client address, per-address rate limit, metrics,
 /// access log and error shape; extracting [`auth::AuthUser`] authenticates them.
+///
+/// `/metrics` is on this router only when a metrics token is configured; otherwise serve
+/// [`metrics_app`] on a separate (private) listener.
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
-    routes::router()
-        .merge(extra)
+    let mut router = routes::router().merge(extra);
+    if state.config().metrics_token.is_some() {
+        router = router.route("/metrics", axum::routing::get(routes::health::metrics));
+    }
+    router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -364,6 +403,26 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
             },
         ))
         .with_state(state)
+}
+
+/// `/metrics` alone, for a listener of its own (`--metrics-listen`); it requires the metrics
+/// token when one is configured.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(routes::health::metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves [`metrics_app`] on `listener` until `shutdown` completes.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Waits for SIGTERM or Ctrl-C.
@@ -386,14 +445,19 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing requests in flight");
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets requests in flight
-/// finish and closes the store.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
+/// Serves `router` on `listener` (a `tokio::net::TcpListener`, or a [`tls::TlsListener`])
+/// until `shutdown` completes, then lets requests in flight finish and closes the store.
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    // `tap_io` gives any listener with socket addresses the client address extension.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |_: &mut L::Io| {});
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -41,6 +41,9 @@ pub struct Limits {
     pub login_per_addr: Limit,
     /// Login attempts per user name.
     pub login_per_name: Limit,
+    /// `/healthz`, `/readyz` and `/metrics` per client address, always counted in this
+    /// process (a probe never writes to the database or Redis).
+    pub probe_per_addr: Limit,
 }
 
 impl Default for Limits {
@@ -50,6 +53,7 @@ impl Default for Limits {
             per_addr: Limit::per_minute(1200),
             login_per_addr: Limit::per_minute(10),
             login_per_name: Limit::per_minute(5),
+            probe_per_addr: Limit::per_minute(120),
         }
     }
 }
@@ -158,6 +162,12 @@ impl Limiter {
                 self.check_local(rule, limit, key)
             }
         }
+    }
+
+    /// Counts one hit of `key` against `limit` in this process only, whatever the backend
+    /// (for cheap probes that must not touch the database).
+    pub fn check_in_process(&self, rule: &str, limit: Limit, key: &str) -> Result<(), RetryAfter> {
+        self.check_local(rule, limit, key)
     }
 
     fn check_local(&self, rule: &str, limit: Limit, key: &str) -> Result<(), RetryAfter> {

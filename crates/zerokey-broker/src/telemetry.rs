@@ -2,6 +2,7 @@
 //! which runs the `zerokey-core` engine over each line and replaces any credential before the
 //! line is written. Metrics are kept in process and rendered as Prometheus text.
 
+use sha2::Digest as _;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -173,8 +174,10 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Counts one request by method, route template and status.
+    /// Counts one request by method, route template and status. Methods outside the
+    /// standard ones count as `other`, so a client cannot add series.
     pub fn request(&self, method: &str, route: &str, status: u16) {
+        let method = method_label(method);
         if let Ok(mut m) = self.requests.lock() {
             *m.entry((method.to_string(), route.to_string(), status))
                 .or_default() += 1;
@@ -267,6 +270,69 @@ impl Metrics {
     }
 }
 
+/// The metric and log label of an HTTP method: one of the standard methods, or `other`.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == method)
+        .copied()
+        .unwrap_or("other")
+}
+
+/// Longest client-supplied value written into a log line, in bytes.
+pub const MAX_LOGGED_INPUT: usize = 256;
+
+/// `v` cut to at most [`MAX_LOGGED_INPUT`] bytes (at a character boundary, with `…` added),
+/// for client input that reaches a log line.
+pub fn bounded(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.len() <= MAX_LOGGED_INPUT {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let mut end = MAX_LOGGED_INPUT;
+    while !v.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…", &v[..end]))
+}
+
+/// The bearer token that `/metrics` requires (`--metrics-token-file` or
+/// `ZEROKEY_METRICS_TOKEN`). Only its SHA-256 is kept; [`MetricsToken::matches`] compares in
+/// constant time.
+#[derive(Clone)]
+pub struct MetricsToken {
+    digest: [u8; 32],
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken([REDACTED])")
+    }
+}
+
+impl MetricsToken {
+    /// A token from its secret value (surrounding whitespace ignored); `None` when empty.
+    pub fn new(secret: &secrecy::SecretString) -> Option<Self> {
+        use secrecy::ExposeSecret;
+        let v = secret.expose_secret().trim();
+        if v.is_empty() {
+            return None;
+        }
+        Some(MetricsToken {
+            digest: sha2::Sha256::digest(v.as_bytes()).into(),
+        })
+    }
+
+    /// True when `presented` is the token (constant time in its content).
+    pub fn matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let d: [u8; 32] = sha2::Sha256::digest(presented.as_bytes()).into();
+        bool::from(d.ct_eq(&self.digest))
+    }
+}
+
 fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -287,6 +353,42 @@ mod tests {
         assert!(out.contains("[REDACTED:"), "{out}");
         let plain = br#"{"msg":"nothing to see"}"#;
         assert_eq!(redact_line(&m, plain), plain.to_vec());
+    }
+
+    #[test]
+    fn unknown_methods_count_as_other() {
+        let m = Metrics::default();
+        for i in 0..300 {
+            m.request(&format!("X{i}{}", "Y".repeat(1000)), "unmatched", 404);
+        }
+        m.request("GET", "/healthz", 200);
+        let text = m.render();
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("zerokey_http_requests_total{"))
+            .count();
+        assert_eq!(series, 2, "{text}");
+        assert!(text.contains("method=\"other\",route=\"unmatched\",status=\"404\"} 300"));
+        assert!(!text.contains("YYYY"));
+    }
+
+    #[test]
+    fn long_client_input_is_cut_for_logs() {
+        assert_eq!(bounded("GET"), "GET");
+        let long = "é".repeat(1000);
+        let cut = bounded(&long);
+        assert!(cut.len() <= MAX_LOGGED_INPUT + "…".len(), "{}", cut.len());
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn metrics_token_compares_digests() {
+        let t = MetricsToken::new(&secrecy::SecretString::from(" s3cret-metrics\n")).unwrap();
+        assert!(t.matches("s3cret-metrics"));
+        assert!(!t.matches("s3cret-metric"));
+        assert!(!t.matches(""));
+        assert!(!format!("{t:?}").contains("s3cret"));
+        assert!(MetricsToken::new(&secrecy::SecretString::from("  ")).is_none());
     }
 
     #[test]

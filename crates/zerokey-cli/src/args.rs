@@ -306,6 +306,10 @@ pub struct AuditArgs {
     /// Write the fingerprints of all findings to FILE.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Largest policy or configuration file audited (e.g. 500K, 64M); a larger one is an
+    /// error naming it [default: 16M].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Use this config file instead of the nearest `.zerokey.toml`.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

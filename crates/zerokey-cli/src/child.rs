@@ -3,6 +3,12 @@
 //! the engine on values), adds the credentials meant for the child, spawns it with inherited
 //! stdio (or redacting pipes), forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT and returns its exit
 //! code (128+N when a signal N killed it). Nothing is written to disk.
+//!
+//! No process outlives the run: this process is the subreaper of the child's descendants, and
+//! when the child ends (or SIGTERM/SIGHUP/SIGQUIT arrives and the child has not exited after a
+//! grace period) every descendant is ended (SIGTERM, grace, SIGKILL) and reaped. The child is
+//! started through the launcher (`zerokey __exec-child`) so it gets `PR_SET_PDEATHSIG(SIGKILL)`:
+//! if this process is killed outright, the child dies too.
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -333,8 +339,19 @@ pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
         plain,
         redactor,
     } = cmd;
-    let mut command = tokio::process::Command::new(&program);
-    command.args(&args).env_clear().envs(env);
+    use zerokey_broker::reap;
+    if let Err(e) = reap::become_subreaper() {
+        tracing::warn!("cannot become the reaper of the child's descendants: {e}");
+    }
+    // The launcher (this binary) sets PR_SET_PDEATHSIG, then execs the program in place.
+    let mut command = tokio::process::Command::new("/proc/self/exe");
+    command
+        .arg(reap::LAUNCHER_ARG)
+        .arg(std::process::id().to_string())
+        .arg(&program)
+        .args(&args)
+        .env_clear()
+        .envs(env);
     for (k, v) in &plain {
         command.env(k, v);
     }
@@ -391,15 +408,41 @@ pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
             let _ = kill(pid, sig);
         }
     };
+    // After SIGTERM, SIGHUP or SIGQUIT the child gets the grace period to exit, then SIGKILL.
+    // SIGINT is only forwarded (an interactive child may handle it and go on).
+    let mut kill_at: Option<tokio::time::Instant> = None;
+    let ending = |sig: Signal, kill_at: &mut Option<tokio::time::Instant>| {
+        forward(sig);
+        kill_at.get_or_insert_with(|| tokio::time::Instant::now() + reap::GRACE);
+    };
     let status = loop {
+        let deadline = kill_at;
         tokio::select! {
             status = child.wait() => break status.context("waiting for the child")?,
             Some(()) = sigint.recv() => forward(Signal::SIGINT),
-            Some(()) = sigterm.recv() => forward(Signal::SIGTERM),
-            Some(()) = sighup.recv() => forward(Signal::SIGHUP),
-            Some(()) = sigquit.recv() => forward(Signal::SIGQUIT),
+            Some(()) = sigterm.recv() => ending(Signal::SIGTERM, &mut kill_at),
+            Some(()) = sighup.recv() => ending(Signal::SIGHUP, &mut kill_at),
+            Some(()) = sigquit.recv() => ending(Signal::SIGQUIT, &mut kill_at),
+            () = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                tracing::debug!("the child did not exit within the grace period: SIGKILL");
+                forward(Signal::SIGKILL);
+                kill_at = None;
+            }
         }
     };
+    // Whatever the child left behind (background jobs, double forks, `setsid`) ends now; the
+    // pumps keep draining meanwhile so nothing blocks on a full pipe.
+    let ended = tokio::task::spawn_blocking(|| reap::end_own_descendants(reap::GRACE))
+        .await
+        .unwrap_or(0);
+    if ended > 0 {
+        tracing::info!(ended, "ended processes the command left running");
+    }
     for p in pumps {
         let _ = p.await;
     }

@@ -24,6 +24,7 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
             crate::args::SeverityArg::High => Severity::High,
             crate::args::SeverityArg::Critical => Severity::Critical,
         }),
+        max_file_size: args.max_file_size,
         ..AuditOptions::default()
     };
     if let Some(b) = &args.baseline {

@@ -258,7 +258,7 @@ fn scan_stdin(
     let mut buf = Vec::new();
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
-    let (result, bytes, binary) = files::scan_stream(
+    let scanned = files::scan_stream_bounded(
         matcher,
         &origin,
         &mut lock,
@@ -267,13 +267,18 @@ fn scan_stdin(
         opts.verifier.as_deref(),
     )
     .context("cannot read stdin")?;
-    if binary {
+    if let Some(reason) = scanned.binary_reason() {
         outcome.stats.skipped_binary += 1;
+        outcome.skipped.push(zerokey_scan::Skipped {
+            path: "-".to_string(),
+            reason,
+        });
     } else {
         outcome.stats.files += 1;
         outcome.stats.blobs += 1;
-        outcome.stats.bytes += bytes;
+        outcome.stats.bytes += scanned.bytes;
     }
+    let result = scanned.result;
     outcome.stats.suppressed += result.suppressed.len() as u64;
     outcome.findings.extend(result.findings);
     outcome.suppressed.extend(result.suppressed);

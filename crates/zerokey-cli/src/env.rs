@@ -6,6 +6,8 @@ pub const ZEROKEY_LOG: &str = "ZEROKEY_LOG";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Broker API token for `zerokey exec --connection` (bearer; never logged).
 pub const ZEROKEY_TOKEN: &str = "ZEROKEY_TOKEN";
+/// Bearer token that the broker's `/metrics` requires (read by `zerokey serve`; never logged).
+pub const ZEROKEY_METRICS_TOKEN: &str = "ZEROKEY_METRICS_TOKEN";
 /// Web identity token file (AWS SDK convention; EKS, other CI systems).
 pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
 /// GitHub Actions: URL of the job's OIDC token endpoint (set with `id-token: write`).

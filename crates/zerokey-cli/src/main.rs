@@ -38,6 +38,12 @@ pub enum Exit {
 }
 
 fn main() -> ExitCode {
+    // The launcher of `exec`'s child: dies with its parent, then becomes the command.
+    let mut argv = std::env::args_os().skip(1);
+    if argv.next().as_deref() == Some(std::ffi::OsStr::new(zerokey_broker::reap::LAUNCHER_ARG)) {
+        let rest: Vec<std::ffi::OsString> = argv.collect();
+        return ExitCode::from(zerokey_broker::reap::launch(&rest));
+    }
     let cli = args::Cli::parse();
     if !matches!(cli.command, args::Command::Serve(_)) {
         init_tracing(&cli.global);

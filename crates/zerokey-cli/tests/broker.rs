@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 const PORT: u16 = 5150;
 const ROLE: &str = "arn:aws:iam::123456789012:role/zk-customer";
+/// `/metrics` on the public listener needs this bearer token (ZEROKEY_METRICS_TOKEN).
+const METRICS_TOKEN: &str = "zk-test-metrics-token-7Qp";
 
 struct Api {
     http: reqwest::Client,
@@ -89,7 +91,9 @@ async fn full_session(db: &str, pg: Option<&PgDb>) {
     sandbox.create_user(db, "bob", "bob-password-22");
     let alice = sandbox.create_token(db, "alice");
     let bob = sandbox.create_token(db, "bob");
-    let broker = Broker::start(&sandbox, &endpoint, db, &["--max-object-size", "64K"]);
+    let mut cmd = sandbox.command(&endpoint);
+    cmd.env("ZEROKEY_METRICS_TOKEN", METRICS_TOKEN);
+    let broker = Broker::start_with(cmd, db, &["--max-object-size", "64K"]);
     let api = Api::new(&broker.url);
 
     // Health and documents need no token; everything else does.
@@ -420,7 +424,15 @@ async fn full_session(db: &str, pg: Option<&PgDb>) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    let (s, metrics) = api.call(reqwest::Method::GET, "/metrics", None, None).await;
+    let (s, _) = api.call(reqwest::Method::GET, "/metrics", None, None).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "/metrics needs the metrics token"
+    );
+    let (s, metrics) = api
+        .call(reqwest::Method::GET, "/metrics", Some(METRICS_TOKEN), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let metrics = metrics.as_str().unwrap().to_string();
     assert!(
@@ -584,12 +596,9 @@ async fn rate_limits_answer_429_with_retry_after() {
     let db = format!("sqlite://{}", sandbox.path().join("zk.db").display());
     sandbox.create_user(&db, "dave", "dave-password-4");
     let token = sandbox.create_token(&db, "dave");
-    let broker = Broker::start(
-        &sandbox,
-        &endpoint,
-        &db,
-        &["--rate-per-user", "3", "--login-rate", "2"],
-    );
+    let mut cmd = sandbox.command(&endpoint);
+    cmd.env("ZEROKEY_METRICS_TOKEN", METRICS_TOKEN);
+    let broker = Broker::start_with(cmd, &db, &["--rate-per-user", "3", "--login-rate", "2"]);
     let api = Api::new(&broker.url);
     for _ in 0..3 {
         let (s, _) = api.get("/api/connections", &token).await;
@@ -627,7 +636,9 @@ async fn rate_limits_answer_429_with_retry_after() {
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
-    let (_, metrics) = api.call(reqwest::Method::GET, "/metrics", None, None).await;
+    let (_, metrics) = api
+        .call(reqwest::Method::GET, "/metrics", Some(METRICS_TOKEN), None)
+        .await;
     assert!(metrics
         .as_str()
         .unwrap()

@@ -14,6 +14,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 const PORT: u16 = 5150;
+/// Emulator of `detached_grandchild_does_not_outlive_the_exec_request`.
+const REAP_PORT: u16 = 5157;
 const POSTED_KEY_ID: &str = "AKIAZKCANARYPOSTED7Q";
 const POSTED_SECRET: &str = "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";
 
@@ -155,7 +157,18 @@ async fn exec_runs_allowlisted_scripts_with_temporary_credentials_only() {
     let names: Vec<&str> = out.lines().filter_map(|l| l.split('=').next()).collect();
     for n in &names {
         assert!(
-            ["PATH", "LANG", "PWD", "SHLVL", "_", "OLDPWD"].contains(n) || n.starts_with("AWS_"),
+            // ZEROKEY_EXEC_RUN: the run's marker (no secret), to find what the script left.
+            [
+                "PATH",
+                "LANG",
+                "PWD",
+                "SHLVL",
+                "_",
+                "OLDPWD",
+                "ZEROKEY_EXEC_RUN"
+            ]
+            .contains(n)
+                || n.starts_with("AWS_"),
             "unexpected variable {n} in the child's environment:\n{out}"
         );
     }
@@ -366,4 +379,83 @@ async fn exec_is_off_without_exec_dir_and_limited_per_user() {
     )
     .await;
     assert_eq!(s3, StatusCode::OK, "the slot is free again");
+}
+
+/// Pids of every process whose environment (readable to us) contains `needle`.
+fn environ_holders(needle: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) {
+            if env.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                out.push(pid);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn detached_grandchild_does_not_outlive_the_exec_request() {
+    // Its own emulator port: it can run beside the other broker tests.
+    let endpoint = emulator(REAP_PORT);
+    let exec_dir = tempfile::tempdir().unwrap();
+    let st = setup(exec_dir.path());
+    // A `setsid` daemon, a double fork, and one that ignores SIGTERM, all detached from the
+    // script's output; the script itself exits at once.
+    script(
+        exec_dir.path(),
+        "detach.sh",
+        "#!/bin/sh\n\
+         setsid sh -c 'sleep 30' </dev/null >/dev/null 2>&1 &\n\
+         ( sh -c 'sleep 30' </dev/null >/dev/null 2>&1 & )\n\
+         ( trap '' TERM; exec sleep 30 ) </dev/null >/dev/null 2>&1 &\n\
+         sleep 0.3\n\
+         echo started\n",
+    );
+    let dir = exec_dir.path().to_str().unwrap();
+    let broker = Broker::start(&st.sandbox, &endpoint, &st.db, &["--exec-dir", dir]);
+    let http = reqwest::Client::new();
+    // Canary keys of this test only (posted credentials: no AWS call is made).
+    let key_id = format!("AKIAZKREAPCANARY{:04}", std::process::id() % 10_000);
+    let keys = json!({"accessKeyId": key_id, "secretAccessKey": POSTED_SECRET});
+    let (s, r) = exec(
+        &http,
+        &broker.url,
+        &st.token,
+        json!({"script": "detach.sh", "credentials": keys}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["exitCode"], 0, "{r}");
+    assert_eq!(r["stdout"], "started\n", "{r}");
+    let needle = format!("AWS_ACCESS_KEY_ID={key_id}");
+    let left = environ_holders(&needle);
+    for p in &left {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(*p),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(
+        left.is_empty(),
+        "processes hold the run's credentials after the 200: {left:?}"
+    );
+    // The server keeps serving.
+    let (s, _) = exec(
+        &http,
+        &broker.url,
+        &st.token,
+        json!({"script": "touch.sh", "credentials": keys}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (code, _) = broker.stop();
+    assert_eq!(code, Some(0));
 }

@@ -454,15 +454,124 @@ fn truncate(path: &Path) {
     std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// The JSON `errors` of a run; asserts exit 2, no panic, and that some error names `id`.
+fn assert_unreadable_names(run: &Run, id: &str) -> Vec<Value> {
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let errors = run.report["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no JSON report: {}\n{}", run.stdout, run.stderr));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["message"].as_str().unwrap_or_default().contains(id)),
+        "no error names {id}: {errors:?}"
+    );
+    assert_eq!(run.report["stats"]["errors"], errors.len());
+    errors
+}
+
+/// The text summary of a scan that could not read everything never reads as clean.
+fn assert_text_not_clean(dir: &Path, args: &[&str]) {
+    let out = zerokey()
+        .current_dir(dir)
+        .args(["scan", "--no-config"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("INCOMPLETE"), "{stderr}");
+}
+
 #[test]
-fn corrupt_tree_object_is_a_clear_error() {
+fn corrupt_tip_commit_is_not_a_clean_scan() {
+    let repo = Repo::new();
+    repo.write("a.txt", "hello\n");
+    repo.commit("first");
+    repo.write("b.txt", "world\n");
+    let tip = repo.commit("second");
+    truncate(&object_file(&repo, &tip));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    assert_unreadable_names(&run, &tip);
+    assert_text_not_clean(repo.path(), &["--git", "--fail-on-findings"]);
+}
+
+#[test]
+fn branch_ref_to_a_missing_object_is_not_a_clean_scan() {
+    let repo = Repo::new();
+    let secret = token(21);
+    repo.write("a.env", &format!("T={secret}\n"));
+    repo.commit("first");
+    // A branch whose commit was never written (or was lost): nothing of it can be scanned.
+    let ghost = "0123456789abcdef0123456789abcdef01234567";
+    std::fs::write(
+        repo.path().join(".git/refs/heads/ghost"),
+        format!("{ghost}\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    let errors = assert_unreadable_names(&run, ghost);
+    assert!(
+        errors.iter().any(|e| e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refs/heads/ghost")),
+        "{errors:?}"
+    );
+    // What could be read is still scanned and reported.
+    assert_eq!(paths(&run), vec!["a.env"]);
+    assert_no_secret(&run, &[&secret]);
+    // The only branch missing: the same, with nothing scanned.
+    std::fs::remove_file(repo.path().join(".git/refs/heads/main"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(repo.path().join(".git/HEAD"), "ref: refs/heads/ghost\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    assert_unreadable_names(&run, ghost);
+    assert_text_not_clean(repo.path(), &["--git", "--fail-on-findings"]);
+}
+
+#[test]
+fn missing_tree_is_not_a_clean_scan() {
+    let repo = Repo::new();
+    let secret = token(22);
+    repo.write("dir/a.txt", "hello\n");
+    repo.write("top.env", &format!("T={secret}\n"));
+    repo.commit("first");
+    let tree = repo.git(&["rev-parse", "HEAD:dir"]);
+    std::fs::remove_file(object_file(&repo, &tree)).unwrap_or_else(|e| panic!("{e}"));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    let errors = assert_unreadable_names(&run, &tree);
+    assert!(errors.iter().any(|e| e["path"] == "dir"), "{errors:?}");
+    assert_eq!(paths(&run), vec!["top.env"]);
+    assert_text_not_clean(repo.path(), &["--git", "--fail-on-findings"]);
+    // Corrupt rather than missing: the same.
     let repo = Repo::new();
     repo.write("dir/a.txt", "hello\n");
     repo.commit("first");
     let tree = repo.git(&["rev-parse", "HEAD:dir"]);
     truncate(&object_file(&repo, &tree));
-    let run = scan(repo.path(), &["--git"]);
-    assert_clean_failure(&run, &format!("corrupt object {tree}"));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    assert_unreadable_names(&run, &tree);
+}
+
+#[test]
+fn missing_blob_is_not_a_clean_scan() {
+    let repo = Repo::new();
+    repo.write("gone.txt", "this blob will be deleted on disk\n");
+    repo.commit("first");
+    let blob = repo.git(&["rev-parse", "HEAD:gone.txt"]);
+    std::fs::remove_file(object_file(&repo, &blob)).unwrap_or_else(|e| panic!("{e}"));
+    let run = scan(repo.path(), &["--git", "--fail-on-findings"]);
+    let errors = assert_unreadable_names(&run, &blob);
+    assert_eq!(errors[0]["path"], "gone.txt");
+    assert_text_not_clean(repo.path(), &["--git", "--fail-on-findings"]);
 }
 
 #[test]

@@ -69,6 +69,8 @@ pub enum Validator {
     SupabaseServiceRole,
     /// A Neptune API token: base64 JSON with `api_address` and `api_key`.
     NeptuneToken,
+    /// Rejects JWTs whose payload has `"role":"anon"` (Supabase anon keys, public by design).
+    JwtNotAnon,
 }
 
 /// Result of one validator on one candidate.
@@ -113,6 +115,7 @@ impl Validator {
             Validator::AgeBech32 => proven(encoded::age_identity_ok(secret)),
             Validator::SupabaseServiceRole => proven(encoded::supabase_service_role_ok(secret)),
             Validator::NeptuneToken => proven(encoded::neptune_token_ok(secret)),
+            Validator::JwtNotAnon => ok(encoded::jwt_not_anon(secret)),
         }
     }
 }

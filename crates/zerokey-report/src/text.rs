@@ -109,7 +109,11 @@ pub fn summary(report: &Report<'_>) -> String {
         ));
     }
     if s.errors > 0 {
-        line.push_str(&format!("; {} unreadable", s.errors));
+        // Never reads as clean: part of the input was not scanned.
+        line.push_str(&format!(
+            "; {} unreadable: INCOMPLETE scan, see the errors",
+            s.errors
+        ));
     }
     line
 }

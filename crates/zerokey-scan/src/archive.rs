@@ -563,6 +563,34 @@ fn scan_tar(
     Ok(())
 }
 
+/// Why the archive is refused when two entries of its central directory share or overlap
+/// their data (a zip bomb's trick: a thousand entries pointing at one member would each be
+/// inflated in turn). Entries whose header cannot be read are left to the member loop.
+fn overlapping_entries<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> Option<String> {
+    let mut spans: Vec<(u64, u64, usize)> = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        if let Ok(m) = archive.by_index_raw(i) {
+            // The data follows the local header: start + compressed size is a lower bound of
+            // where the entry ends.
+            let start = m.header_start();
+            spans.push((start, start.saturating_add(m.compressed_size()), i));
+        }
+    }
+    spans.sort_unstable();
+    spans.windows(2).find_map(|w| {
+        let (a, b) = (w[0], w[1]);
+        (a.0 == b.0 || a.1 > b.0).then(|| {
+            format!(
+                "zip entries {} and {} overlap (offsets {} and {}): a zip bomb's layout; the archive is not scanned",
+                a.2.min(b.2),
+                a.2.max(b.2),
+                a.0,
+                b.0
+            )
+        })
+    })
+}
+
 /// Opens a zip archive from `reader` and scans its members.
 fn scan_zip_reader<R: Read + Seek>(
     env: &Env<'_>,
@@ -585,6 +613,10 @@ fn scan_zip_reader<R: Read + Seek>(
             return Ok(());
         }
     };
+    if let Some(reason) = overlapping_entries(&mut archive) {
+        out.skip(env.location(inner), reason);
+        return Ok(());
+    }
     let limits = &env.opts.archive;
     for i in 0..archive.len() {
         let (name, size, compressed) = {

@@ -18,6 +18,9 @@ use zerokey_core::Matcher;
 pub const CHUNK_OVERLAP: usize = 64 * 1024;
 /// How far into a file the binary check looks for a NUL byte.
 const BINARY_SNIFF: usize = 8 * 1024;
+/// A stream (stdin, a named pipe, a character device) that yields binary data for this many
+/// bytes in a row is not read further: it may never end (`/dev/zero`).
+pub const STREAM_BINARY_BOUND: u64 = 4 * 1024 * 1024;
 
 #[derive(Default)]
 struct Shared {
@@ -32,6 +35,8 @@ struct Shared {
     result: Mutex<BlobResult>,
     errors: Mutex<Vec<PathError>>,
     skipped: Mutex<Vec<Skipped>>,
+    /// Named pipes, devices and sockets met inside directories (never opened there).
+    others: Mutex<Vec<Skipped>>,
 }
 
 impl Shared {
@@ -106,8 +111,13 @@ pub fn scan_paths(
         }
     }
     let shared = Shared::default();
+    let mut streams: Vec<Skipped> = Vec::new();
     for root in roots {
-        walk_root(matcher, root, opts, progress, &shared);
+        if let Some(kind) = special_root(root) {
+            scan_special_root(matcher, root, kind, opts, progress, &shared, &mut streams);
+        } else {
+            walk_root(matcher, root, opts, progress, &shared);
+        }
     }
     let mut result = shared.result.into_inner().unwrap_or_default();
     crate::sort_findings(&mut result.findings);
@@ -117,6 +127,10 @@ pub fn scan_paths(
     let mut errors = shared.errors.into_inner().unwrap_or_default();
     errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut skipped = shared.skipped.into_inner().unwrap_or_default();
+    let skipped_members = skipped.len() as u64;
+    skipped.extend(streams);
+    let others = shared.others.into_inner().unwrap_or_default();
+    skipped.extend(others);
     skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     let files = shared.files.load(Ordering::Relaxed);
     let suppressed = result.suppressed.len() as u64;
@@ -136,7 +150,7 @@ pub fn scan_paths(
             errors: errors.len() as u64,
             archive_members: shared.archive_members.load(Ordering::Relaxed),
             database_rows: shared.database_rows.load(Ordering::Relaxed),
-            skipped_members: skipped.len() as u64,
+            skipped_members,
         },
         errors,
         skipped,
@@ -193,6 +207,19 @@ fn walk_root(
                 return WalkState::Continue;
             }
             if !ft.is_file() {
+                if !ft.is_dir() {
+                    let reason = format!(
+                        "{} inside a directory; not read (give it as a PATH to read it as a stream)",
+                        special_name(&ft)
+                    );
+                    tracing::info!(path = %entry.path().display(), "skipped: {reason}");
+                    if let Ok(mut o) = shared.others.lock() {
+                        o.push(Skipped {
+                            path: display(entry.path()),
+                            reason,
+                        });
+                    }
+                }
                 return WalkState::Continue;
             }
             let path = entry.path();
@@ -220,6 +247,105 @@ fn walk_root(
     shared
         .skipped_excluded
         .fetch_add(excluded_count.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+/// What a path given to scan is when it is not a file, directory or symbolic link to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    /// A named pipe or a character device: read as a stream, like stdin.
+    Stream,
+    /// A socket or a block device: not read.
+    Other,
+}
+
+/// Follows symbolic links (`<(cmd)` gives `/dev/fd/N`, a link to a pipe).
+fn special_root(root: &Path) -> Option<Special> {
+    use std::os::unix::fs::FileTypeExt;
+    let ft = std::fs::metadata(root).ok()?.file_type();
+    if ft.is_fifo() || ft.is_char_device() {
+        Some(Special::Stream)
+    } else if ft.is_socket() || ft.is_block_device() {
+        Some(Special::Other)
+    } else {
+        None
+    }
+}
+
+fn special_name(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "named pipe"
+    } else if ft.is_char_device() {
+        "character device"
+    } else if ft.is_block_device() {
+        "block device"
+    } else if ft.is_socket() {
+        "socket"
+    } else {
+        "special file"
+    }
+}
+
+/// Scans a named pipe or character device given as a path as a stream (as stdin is): bounded
+/// memory, and reading stops once it yields [`STREAM_BINARY_BOUND`] bytes of binary data.
+fn scan_special_root(
+    matcher: &Matcher,
+    root: &Path,
+    kind: Special,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+    shared: &Shared,
+    skipped: &mut Vec<Skipped>,
+) {
+    let shown = display(root);
+    if kind == Special::Other {
+        let what = std::fs::metadata(root).map_or("special file", |m| special_name(&m.file_type()));
+        skipped.push(Skipped {
+            path: shown,
+            reason: format!("{what}; not read"),
+        });
+        return;
+    }
+    let rel = root.file_name().map(PathBuf::from).unwrap_or_default();
+    let origin = Origin {
+        path: &shown,
+        rel_path: &display(&rel),
+        commit: None,
+        date: None,
+        inner: None,
+        cells: None,
+    };
+    let mut file = match fs_err::File::open(root) {
+        Ok(f) => f,
+        Err(e) => {
+            shared.error(root, e.to_string());
+            return;
+        }
+    };
+    let mut buf = Vec::new();
+    match scan_stream_bounded(
+        matcher,
+        &origin,
+        &mut file,
+        opts.chunk_size,
+        &mut buf,
+        opts.verifier.as_deref(),
+    ) {
+        Ok(s) => {
+            if let Some(reason) = s.binary_reason() {
+                shared.skipped_binary.fetch_add(1, Ordering::Relaxed);
+                skipped.push(Skipped {
+                    path: shown,
+                    reason,
+                });
+            } else {
+                count(shared, s.bytes, false);
+            }
+            progress.file_done(s.bytes);
+            shared.add(s.result);
+        }
+        Err(e) => shared.error(root, format!("failed to read {}: {e}", root.display())),
+    }
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -388,23 +514,119 @@ pub fn scan_stream_layer(
     verifier: Option<&dyn Verifier>,
     layer: Option<&'static str>,
 ) -> std::io::Result<(BlobResult, u64, bool)> {
+    let s = stream(matcher, origin, reader, chunk, buf, verifier, layer, None)?;
+    Ok((s.result, s.bytes, s.binary_at.is_some()))
+}
+
+/// What [`scan_stream_bounded`] read.
+#[derive(Debug, Default)]
+pub struct StreamScan {
+    /// Findings in what was scanned.
+    pub result: BlobResult,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Where binary data that stopped the scan starts (0: the stream is binary from the
+    /// start and nothing was scanned); `None` when the stream was read to its end.
+    pub binary_at: Option<u64>,
+}
+
+impl StreamScan {
+    /// The reason to list the stream in the report's `skipped`, when binary data stopped it.
+    pub fn binary_reason(&self) -> Option<String> {
+        let at = self.binary_at?;
+        Some(if at == 0 {
+            format!(
+                "binary stream (a NUL byte in its first 8 KiB); not scanned, reading stopped after {} bytes",
+                self.bytes
+            )
+        } else {
+            format!(
+                "binary data from byte {at} on, for {} bytes or more; reading stopped after {} bytes, the text before it was scanned",
+                STREAM_BINARY_BOUND, self.bytes
+            )
+        })
+    }
+}
+
+/// Scans a stream that may never end (stdin, a named pipe, a device) like [`scan_stream`],
+/// but stops reading once it is binary from the start (checked on the first chunk) or yields
+/// at least [`STREAM_BINARY_BOUND`] bytes of binary chunks in a row: `/dev/zero` ends promptly.
+pub fn scan_stream_bounded(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    reader: &mut dyn Read,
+    chunk: usize,
+    buf: &mut Vec<u8>,
+    verifier: Option<&dyn Verifier>,
+) -> std::io::Result<StreamScan> {
+    stream(
+        matcher,
+        origin,
+        reader,
+        chunk,
+        buf,
+        verifier,
+        None,
+        Some(STREAM_BINARY_BOUND),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream(
+    matcher: &Matcher,
+    origin: &Origin<'_>,
+    reader: &mut dyn Read,
+    chunk: usize,
+    buf: &mut Vec<u8>,
+    verifier: Option<&dyn Verifier>,
+    layer: Option<&'static str>,
+    binary_bound: Option<u64>,
+) -> std::io::Result<StreamScan> {
     let chunk = chunk.max(CHUNK_OVERLAP * 2);
     let mut result = BlobResult::default();
     let mut base = Base::default();
     let mut total: u64 = 0;
     let mut first = true;
+    // Binary bytes read in a row (whole chunks), and where that run started.
+    let mut binary_run: u64 = 0;
+    let mut binary_from: u64 = 0;
     buf.clear();
     loop {
         let want = chunk - buf.len();
+        let kept = buf.len();
         let got = reader.take(want as u64).read_to_end(buf)?;
+        let start = total;
         total += got as u64;
         let eof = got < want;
         if first {
             first = false;
             if is_binary(buf) {
-                // Drain to count bytes without holding them.
-                total += std::io::copy(reader, &mut std::io::sink())?;
-                return Ok((result, total, true));
+                if binary_bound.is_none() {
+                    // A file: drain to count bytes without holding them.
+                    total += std::io::copy(reader, &mut std::io::sink())?;
+                }
+                return Ok(StreamScan {
+                    result,
+                    bytes: total,
+                    binary_at: Some(0),
+                });
+            }
+        } else if let Some(bound) = binary_bound {
+            let new = buf.get(kept..).unwrap_or_default();
+            if !new.is_empty() && memchr::memchr(0, &new[..new.len().min(BINARY_SNIFF)]).is_some() {
+                if binary_run == 0 {
+                    binary_from = start;
+                }
+                binary_run += new.len() as u64;
+            } else {
+                binary_run = 0;
+            }
+            if binary_run >= bound {
+                return Ok(StreamScan {
+                    result,
+                    bytes: total,
+                    binary_at: Some(binary_from),
+                });
             }
         }
         let limit = if eof {
@@ -420,7 +642,11 @@ pub fn scan_stream_layer(
         };
         result.extend(scan_text(matcher, origin, &text, verifier));
         if eof {
-            return Ok((result, total, false));
+            return Ok(StreamScan {
+                result,
+                bytes: total,
+                binary_at: None,
+            });
         }
         // Keep the overlap; advance the base past the consumed part.
         let consumed = buf.len() - CHUNK_OVERLAP;

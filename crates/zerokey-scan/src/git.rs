@@ -226,7 +226,7 @@ pub fn scan_history(
     let shown = display(repo_path);
     let ts = open(repo_path, false)?;
     let repo = handle(&ts, WALK_OBJECT_CACHE);
-    let (commits, boundary) = select_commits(&repo, opts, &shown)?;
+    let (commits, boundary, unreadable) = select_commits(&repo, opts, &shown)?;
     tracing::debug!(
         repo = %shown,
         commits = commits.len(),
@@ -235,7 +235,10 @@ pub fn scan_history(
     );
     let walker = Walker::new(&repo, &shown, opts.exclude.as_ref());
     run_pool(matcher, &ts, opts, progress, started, move |tx| {
-        walker.history(&commits, &boundary, tx)
+        let excluded = walker.history(&commits, &boundary, tx)?;
+        let mut errors = unreadable;
+        errors.extend(walker.errors.into_inner());
+        Ok((excluded, errors))
     })
 }
 
@@ -254,7 +257,8 @@ pub fn scan_staged(
     let repo = handle(&ts, WALK_OBJECT_CACHE);
     let walker = Walker::new(&repo, &shown, opts.exclude.as_ref());
     run_pool(matcher, &ts, opts, progress, started, move |tx| {
-        walker.staged(tx)
+        let excluded = walker.staged(tx)?;
+        Ok((excluded, walker.errors.into_inner()))
     })
 }
 
@@ -265,7 +269,7 @@ fn run_pool(
     opts: &GitOptions,
     progress: &dyn Progress,
     started: Instant,
-    enumerate: impl FnOnce(&Sender<Job>) -> Result<u64, GitError>,
+    enumerate: impl FnOnce(&Sender<Job>) -> Result<(u64, Vec<PathError>), GitError>,
 ) -> Result<ScanOutcome, GitError> {
     let threads = opts.threads();
     let shared = Shared::default();
@@ -288,7 +292,11 @@ fn run_pool(
         }
         walked
     });
-    let excluded = walked?;
+    let (excluded, unreadable) = walked?;
+    // Already logged where they were met.
+    if let Ok(mut all) = shared.errors.lock() {
+        all.extend(unreadable);
+    }
     let mut result = first_sightings(shared.result.into_inner().unwrap_or_default());
     crate::sort_findings(&mut result.findings);
     result
@@ -434,6 +442,9 @@ struct Walker<'r> {
     repo: &'r gix::Repository,
     shown: &'r str,
     exclude: Option<&'r crate::suppress::PathGlobs>,
+    /// Commits and trees that could not be read: the walk goes on without them, and the
+    /// report lists them (a scan that missed part of its input never says clean).
+    errors: std::cell::RefCell<Vec<PathError>>,
 }
 
 /// Ids already walked, and those first met in the commit being walked (whose other paths
@@ -490,7 +501,20 @@ impl<'r> Walker<'r> {
             repo,
             shown,
             exclude,
+            errors: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// Records an object the walk could not read; `path` is where in the tree it was met
+    /// (empty: the repository itself).
+    fn unreadable(&self, path: &str, message: String) {
+        let path = if path.is_empty() {
+            self.shown.to_string()
+        } else {
+            path.to_string()
+        };
+        tracing::warn!(path = %path, "{message}");
+        self.errors.borrow_mut().push(PathError { path, message });
     }
 
     fn excluded(&self, path: &str) -> bool {
@@ -518,16 +542,20 @@ impl<'r> Walker<'r> {
         let mut buf = Vec::new();
         let mut tree_buf = Vec::new();
         for id in boundary {
-            let (tree, _) = self.commit(id, &mut buf)?;
-            self.walk_tree(tree, &mut seen, false, &mut tree_buf)?;
+            let Some((tree, _)) = self.readable_commit(id, &mut buf) else {
+                continue;
+            };
+            self.walk_tree(id, tree, &mut seen, false, &mut tree_buf);
         }
         for id in commits {
-            let (tree, date) = self.commit(id, &mut buf)?;
+            let Some((tree, date)) = self.readable_commit(id, &mut buf) else {
+                continue;
+            };
             if seen.trees.contains(&tree) {
                 continue;
             }
             seen.start_commit();
-            self.walk_tree(tree, &mut seen, true, &mut tree_buf)?;
+            self.walk_tree(id, tree, &mut seen, true, &mut tree_buf);
             if seen.jobs.is_empty() {
                 continue;
             }
@@ -552,6 +580,25 @@ impl<'r> Walker<'r> {
         Ok(seen.excluded.len() as u64)
     }
 
+    /// [`Self::commit`], or `None` after recording why the commit cannot be read.
+    fn readable_commit(
+        &self,
+        id: &ObjectId,
+        buf: &mut Vec<u8>,
+    ) -> Option<(ObjectId, Option<String>)> {
+        match self.commit(id, buf) {
+            Ok(c) => Some(c),
+            Err(GitError::Corrupt { message, .. }) => {
+                self.unreadable("", format!("cannot read commit {id}: {message}"));
+                None
+            }
+            Err(e) => {
+                self.unreadable("", format!("cannot read commit {id}: {e}"));
+                None
+            }
+        }
+    }
+
     /// A commit's tree id and author date.
     fn commit(
         &self,
@@ -571,14 +618,16 @@ impl<'r> Walker<'r> {
         Ok((commit.tree(), date))
     }
 
-    /// Walks a tree depth-first, skipping subtrees already seen; records new blobs.
+    /// Walks a tree of `commit` depth-first, skipping subtrees already seen; records new
+    /// blobs. A tree that cannot be read is listed in the errors and the walk goes on.
     fn walk_tree(
         &self,
+        commit: &ObjectId,
         root: ObjectId,
         seen: &mut Seen,
         record: bool,
         buf: &mut Vec<u8>,
-    ) -> Result<(), GitError> {
+    ) {
         let mut stack: Vec<(ObjectId, String)> = vec![(root, String::new())];
         while let Some((id, prefix)) = stack.pop() {
             if self.excluded(&prefix) {
@@ -588,13 +637,31 @@ impl<'r> Walker<'r> {
             if !seen.enter_tree(id) {
                 continue;
             }
-            let tree = self
-                .repo
-                .objects
-                .find_tree_iter(&id, buf)
-                .map_err(|e| self.corrupt(id, e))?;
+            let bad_tree = |e: &dyn std::fmt::Display| {
+                self.unreadable(
+                    &prefix,
+                    format!(
+                        "commit {}: cannot read tree {id}: {}",
+                        short(&commit.to_string()),
+                        one_line(e)
+                    ),
+                );
+            };
+            let tree = match self.repo.objects.find_tree_iter(&id, buf) {
+                Ok(t) => t,
+                Err(e) => {
+                    bad_tree(&e);
+                    continue;
+                }
+            };
             for entry in tree {
-                let entry = entry.map_err(|e| self.corrupt(id, e))?;
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        bad_tree(&e);
+                        break;
+                    }
+                };
                 let path = join(&prefix, entry.filename);
                 if entry.mode.is_tree() {
                     stack.push((entry.oid.to_owned(), path));
@@ -608,7 +675,6 @@ impl<'r> Walker<'r> {
                 // Symbolic links hold a path and submodules a commit elsewhere: not scanned.
             }
         }
-        Ok(())
     }
 
     /// Sends the index entries whose blob differs from `HEAD`'s at the same path.
@@ -712,15 +778,19 @@ fn join(prefix: &str, name: &BStr) -> String {
     }
 }
 
+/// Commits to walk, boundary commits, and what could not be read.
+type Selection = (Vec<ObjectId>, Vec<ObjectId>, Vec<PathError>);
+
 /// The commits to walk, parents before children, and the boundary: parents of those commits
-/// that are not walked (their blobs count as already seen).
+/// that are not walked (their blobs count as already seen). Refs and commits that cannot be
+/// read are returned as errors (naming the ref and the object id); the rest is walked.
 fn select_commits(
     repo: &gix::Repository,
     opts: &GitOptions,
     shown: &str,
-) -> Result<(Vec<ObjectId>, Vec<ObjectId>), GitError> {
-    let tips = match &opts.branch {
-        Some(rev) => vec![resolve(repo, rev, shown)?],
+) -> Result<Selection, GitError> {
+    let (tips, mut errors) = match &opts.branch {
+        Some(rev) => (vec![resolve(repo, rev, shown)?], Vec::new()),
         None => all_tips(repo, shown)?,
     };
     let hidden = match &opts.since {
@@ -728,7 +798,7 @@ fn select_commits(
         None => Vec::new(),
     };
     if tips.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), errors));
     }
     let walk_error = |e: gix::Error| GitError::Repository {
         path: shown.to_string(),
@@ -745,11 +815,24 @@ fn select_commits(
     let mut ids: Vec<ObjectId> = Vec::new();
     let mut parents: Vec<Vec<ObjectId>> = Vec::new();
     for info in walk.take(opts.max_commits.unwrap_or(usize::MAX)) {
-        let info = info.map_err(walk_error)?;
+        let info = match info {
+            Ok(i) => i,
+            Err(e) => {
+                // A commit the walk needs cannot be read: what is behind it is unreachable.
+                let message = format!("cannot walk history: {}", one_line(e));
+                tracing::warn!(repo = shown, "{message}");
+                errors.push(PathError {
+                    path: shown.to_string(),
+                    message,
+                });
+                break;
+            }
+        };
         ids.push(info.id);
         parents.push(info.parent_ids.iter().copied().collect());
     }
-    Ok(topo_order(&ids, &parents))
+    let (order, boundary) = topo_order(&ids, &parents);
+    Ok((order, boundary, errors))
 }
 
 /// Orders `ids` so that every parent comes before its children (depth-first, post-order);
@@ -814,34 +897,48 @@ fn resolve(repo: &gix::Repository, rev: &str, shown: &str) -> Result<ObjectId, G
     Ok(commit.id)
 }
 
-/// Commits that refs and `HEAD` point to (tags peeled); refs to other objects are skipped.
-fn all_tips(repo: &gix::Repository, shown: &str) -> Result<Vec<ObjectId>, GitError> {
+/// Commits that refs and `HEAD` point to (tags peeled); refs to trees or blobs are skipped.
+/// A ref that cannot be read or resolved, or that points at a missing or corrupt object, is an
+/// error naming the ref and the object id (never skipped silently: the scan would miss history).
+fn all_tips(
+    repo: &gix::Repository,
+    shown: &str,
+) -> Result<(Vec<ObjectId>, Vec<PathError>), GitError> {
     let refs_error = |e: gix::Error| GitError::Repository {
         path: shown.to_string(),
         message: format!("cannot read refs: {}", one_line(e)),
     };
+    let mut errors: Vec<PathError> = Vec::new();
+    let mut error = |message: String| {
+        tracing::warn!(repo = shown, "{message}");
+        errors.push(PathError {
+            path: shown.to_string(),
+            message,
+        });
+    };
     let platform = repo.references().map_err(refs_error)?;
-    let mut tips: Vec<ObjectId> = Vec::new();
+    let mut named: Vec<(ObjectId, String)> = Vec::new();
+    // Objects already reported through a ref (HEAD usually names the same one again).
+    let mut failed: HashSet<ObjectId> = HashSet::default();
     for r in platform.all().map_err(refs_error)? {
         let mut r = match r {
             Ok(r) => r,
             Err(e) => {
-                tracing::warn!(
-                    repo = shown,
-                    "skipped a ref that cannot be read: {}",
-                    one_line(e)
-                );
+                error(format!("cannot read a ref: {}", one_line(e)));
                 continue;
             }
         };
+        let name = r.name().as_bstr().to_string();
+        let target = r.target().try_id().map(ToOwned::to_owned);
         match r.peel_to_id() {
-            Ok(id) => tips.push(id.detach()),
-            Err(e) => tracing::warn!(
-                repo = shown,
-                r#ref = %r.name().as_bstr(),
-                "skipped a ref that cannot be resolved: {}",
-                one_line(e)
-            ),
+            Ok(id) => named.push((id.detach(), name)),
+            Err(e) => error(match target {
+                Some(id) => {
+                    failed.insert(id);
+                    format!("ref {name} -> {id}: cannot be read: {}", one_line(e))
+                }
+                None => format!("ref {name}: cannot be resolved: {}", one_line(e)),
+            }),
         }
     }
     // A detached HEAD is a tip too; a HEAD that cannot be read means a broken repository.
@@ -849,19 +946,37 @@ fn all_tips(repo: &gix::Repository, shown: &str) -> Result<Vec<ObjectId>, GitErr
         path: shown.to_string(),
         message: format!("cannot read HEAD: {}", one_line(e)),
     })?;
-    if let Some(id) = head.id() {
-        tips.push(id.detach());
+    if let Some(id) = head.id().map(gix::Id::detach) {
+        if !failed.contains(&id) {
+            named.push((id, "HEAD".to_string()));
+        }
     }
-    tips.sort();
-    tips.dedup();
-    // Only commits start a walk (a tag may point to a tree or a blob).
-    tips.retain(|id| {
-        matches!(
-            gix::odb::Header::try_header(&repo.objects, id),
-            Ok(Some(h)) if h.kind() == gix::objs::Kind::Commit
-        )
-    });
-    Ok(tips)
+    named.sort_by_key(|a| a.0);
+    named.dedup_by(|a, b| a.0 == b.0);
+    // Only commits start a walk (a tag may point to a tree or a blob); a tip that is missing
+    // or does not decode is an error.
+    let mut tips = Vec::with_capacity(named.len());
+    let mut buf = Vec::new();
+    for (id, name) in named {
+        match gix::odb::Header::try_header(&repo.objects, &id) {
+            Ok(Some(h)) if h.kind() == gix::objs::Kind::Commit => {
+                match repo.objects.find_commit(&id, &mut buf) {
+                    Ok(_) => tips.push(id),
+                    Err(e) => error(format!(
+                        "ref {name} -> commit {id}: cannot be read: {}",
+                        one_line(e)
+                    )),
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => error(format!("ref {name} -> {id}: object is missing")),
+            Err(e) => error(format!(
+                "ref {name} -> {id}: cannot be read: {}",
+                one_line(e)
+            )),
+        }
+    }
+    Ok((tips, errors))
 }
 
 /// `seconds` since the epoch as RFC 3339 in UTC (`2024-05-01T12:00:00Z`).

@@ -17,7 +17,7 @@ pub mod sqlite;
 pub mod suppress;
 
 pub use blob::{scan_blob, scan_blob_with, BlobResult, Origin};
-pub use files::{scan_paths, scan_stream};
+pub use files::{scan_paths, scan_stream, scan_stream_bounded, StreamScan};
 pub use git::{scan_history, scan_staged, GitError, GitOptions};
 
 use std::cmp::Ordering;

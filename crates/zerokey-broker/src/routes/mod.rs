@@ -141,7 +141,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+    // `/metrics` is added by `app_with` (with a metrics token) or `metrics_app`.
 }
 
 /// Query-string parameters with the broker's error shape.

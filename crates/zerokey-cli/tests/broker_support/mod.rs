@@ -155,6 +155,11 @@ impl Broker {
         }
     }
 
+    /// The server's process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the server logged so far.
     pub fn logs(&self) -> Vec<u8> {
         self.logs.lock().unwrap().clone()

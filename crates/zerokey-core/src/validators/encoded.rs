@@ -101,6 +101,18 @@ pub(super) fn supabase_service_role_ok(jwt: &[u8]) -> bool {
     has(br#""iss":"supabase""#) && has(br#""role":"service_role""#)
 }
 
+/// False for a JWT whose payload says `"role":"anon"`: a Supabase anon key, public by design
+/// (shipped in browsers and apps; row-level security protects the data, not the key).
+pub(super) fn jwt_not_anon(jwt: &[u8]) -> bool {
+    let Some(payload) = jwt.split(|&b| b == b'.').nth(1) else {
+        return true;
+    };
+    let Some(body) = b64_any(payload).map(|p| squeeze(&p)) else {
+        return true;
+    };
+    memchr::memmem::find(&body, br#""role":"anon""#).is_none()
+}
+
 /// A Neptune API token: base64 of a JSON object with `api_address` and `api_key`.
 pub(super) fn neptune_token_ok(token: &[u8]) -> bool {
     let Some(body) = b64_any(token).map(|p| squeeze(&p)) else {
@@ -211,6 +223,16 @@ mod tests {
         let other = jwt(r#"{"iss":"auth0","role":"service_role"}"#);
         assert!(!supabase_service_role_ok(other.as_bytes()));
         assert!(!supabase_service_role_ok(b"eyJ.eyJ.sig"));
+    }
+
+    #[test]
+    fn anon_jwts_are_public() {
+        let anon =
+            jwt(r#"{"iss":"supabase","ref":"abcdefghijklmnop","role":"anon","iat":1700000000}"#);
+        assert!(!jwt_not_anon(anon.as_bytes()));
+        let user = jwt(r#"{"sub":"42","role":"authenticated"}"#);
+        assert!(jwt_not_anon(user.as_bytes()));
+        assert!(jwt_not_anon(b"not-a-jwt"));
     }
 
     #[test]
