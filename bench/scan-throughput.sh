@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Directory-scan throughput of zerokey against its peers (see bench/README.md).
 #
-#   bench/scan-throughput.sh [CORPUS_DIR]          default corpus: /tmp/zk-corpus/kops
+#   bench/scan-throughput.sh [CORPUS_DIR...]       default corpus: /tmp/zk-corpus/kops
 #   bench/scan-throughput.sh --size-gb 1 [CORPUS]  also zerokey's peak memory on a ~1 GB tree
+#
+# With several corpora, each gets its own interleaved runs and table (the big-tree mode uses
+# the first).
 #
 # Environment (all optional):
 #   RUNS=3                  timed runs per tool, interleaved (order rotates every round)
@@ -26,14 +29,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 SIZE_GB=${SIZE_GB:-}
-corpus_arg=
+corpus_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --size-gb) SIZE_GB=${2:?--size-gb needs a number}; shift 2 ;;
     --size-gb=*) SIZE_GB=${1#*=}; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
-    *) corpus_arg=$1; shift ;;
+    *) corpus_args+=("$1"); shift ;;
   esac
 done
 
@@ -57,29 +60,41 @@ command -v python3 >/dev/null || die "python3 is needed (peers' venvs and the re
 
 # ---------------------------------------------------------------- corpus
 default_corpus=/tmp/zk-corpus/kops
-corpus=${corpus_arg:-$default_corpus}
-if [ ! -d "$corpus" ]; then
-  cat >&2 <<EOF
+# check_corpus DIR_OR_EMPTY -> prints the absolute corpus dir (falls back when none was given)
+check_corpus() {
+  local arg=$1 corpus=${1:-$default_corpus}
+  if [ ! -d "$corpus" ]; then
+    cat >&2 <<EOF
 [bench] corpus '$corpus' does not exist. The reference corpus is kubernetes/kops without vendor/
 [bench] (58.6 MB, 5,376 files at 268927e2), for example:
 [bench]   git clone --depth 1 <kubernetes/kops> /tmp/kops-src
 [bench]   mkdir -p $default_corpus && git -C /tmp/kops-src archive HEAD -- . ':(exclude)vendor' | tar -x -C $default_corpus
 [bench]   find $default_corpus -type d -name vendor -prune -exec rm -rf {} +
 EOF
-  fallback=$HOME/.cargo/registry/src
-  if [ -z "$corpus_arg" ] && [ -d "$fallback" ]; then
-    log "falling back to the cargo registry sources: $fallback (not comparable across machines)"
-    corpus=$fallback
-  else
-    exit 2
+    local fallback=$HOME/.cargo/registry/src
+    if [ -z "$arg" ] && [ -d "$fallback" ]; then
+      log "falling back to the cargo registry sources: $fallback (not comparable across machines)"
+      corpus=$fallback
+    else
+      return 2
+    fi
   fi
-fi
-corpus=$(cd "$corpus" && pwd)
-if find "$corpus" -type d -name vendor -print -quit | grep -q .; then
-  log "warning: $corpus has vendor/ directories; gitleaks and betterleaks skip them, the others do not"
-fi
-read -r corpus_bytes corpus_files < <(find "$corpus" -type f -printf '%s\n' | awk '{b+=$1; n++} END {printf "%d %d\n", b, n}')
-[ "$corpus_files" -gt 0 ] || die "corpus $corpus has no files"
+  corpus=$(cd "$corpus" && pwd)
+  if find "$corpus" -name .git -prune -o -type d -name vendor -print -quit | grep -q .; then
+    log "warning: $corpus has vendor/ directories; gitleaks and betterleaks skip them, the others do not"
+  fi
+  echo "$corpus"
+}
+[ ${#corpus_args[@]} -gt 0 ] || corpus_args=("")
+corpora=()
+for c in "${corpus_args[@]}"; do
+  c=$(check_corpus "$c") || exit 2
+  corpora+=("$c")
+done
+# corpus_size DIR -> "bytes files" of the regular files outside .git
+corpus_size() {
+  find "$1" -name .git -prune -o -type f -printf '%s\n' | awk '{b+=$1; n++} END {printf "%d %d\n", b, n}'
+}
 
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/zk-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
@@ -153,7 +168,7 @@ for t in $TOOLS; do [ -n "${BIN[$t]:-}" ] && active+=("$t"); done
 [ ${#active[@]} -gt 0 ] || die "no tool to run"
 
 # ---------------------------------------------------------------- one timed run
-# run_tool TOOL DIR LABEL RUN -> appends "label tool run wall rss_kb rc findings" to $results
+# run_tool TOOL DIR LABEL RUN -> appends "label tool run wall rss_kb rc findings cpu_s" to $results
 run_tool() {
   local t=$1 dir=$2 label=$3 run=$4 b=${BIN[$1]}
   local out=$OUT_DIR/$label-$t-$run.out err=$OUT_DIR/$label-$t-$run.err tf=$OUT_DIR/$label-$t-$run.time
@@ -174,13 +189,14 @@ run_tool() {
   [ "$t" = detect-secrets ] && cwd=$dir
   t0=$EPOCHREALTIME
   case $t in
-    ripsecrets|detect-secrets) (cd "$cwd" && exec /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$out" 2>"$err") || rc=$? ;;
-    *) (cd "$cwd" && exec /usr/bin/time -f '%e %M' -o "$tf" "${cmd[@]}" >"$err" 2>&1) || rc=$? ;;
+    ripsecrets|detect-secrets) (cd "$cwd" && exec /usr/bin/time -f '%e %M %U %S' -o "$tf" "${cmd[@]}" >"$out" 2>"$err") || rc=$? ;;
+    *) (cd "$cwd" && exec /usr/bin/time -f '%e %M %U %S' -o "$tf" "${cmd[@]}" >"$err" 2>&1) || rc=$? ;;
   esac
   t1=$EPOCHREALTIME
   # RSS from GNU time (%M, KB); wall from bash's clock, finer than time's 10 ms (%e)
-  local wall rss
-  read -r wall rss < <(grep -E '^[0-9.]+ [0-9]+$' "$tf" | tail -n1) || true
+  local wall rss user sys cpu
+  read -r wall rss user sys < <(grep -E '^[0-9.]+ [0-9]+ [0-9.]+ [0-9.]+$' "$tf" | tail -n1) || true
+  cpu=$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { printf "%.2f", u + s }')
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   local ok=0
   case $t:$rc in
@@ -196,8 +212,8 @@ run_tool() {
     findings=error
     log "$t exited $rc; last lines of $err:"; tail -n 5 "$err" >&2 || true
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$t" "$run" "${wall:-0}" "${rss:-0}" "$rc" "$findings" >>"$results"
-  log "$(printf '%-15s run %s: %7ss %7s KB rc=%s findings=%s' "$t" "$run" "${wall:-?}" "${rss:-?}" "$rc" "$findings")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$t" "$run" "${wall:-0}" "${rss:-0}" "$rc" "$findings" "$cpu" >>"$results"
+  log "$(printf '%-15s run %s: %7ss %7s KB %6s CPU-s rc=%s findings=%s' "$t" "$run" "${wall:-?}" "${rss:-?}" "$cpu" "$rc" "$findings")"
 }
 
 count_findings() { # TOOL FILE
@@ -219,7 +235,7 @@ PY
   esac
 }
 
-warm_cache() { find "$1" -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true; }
+warm_cache() { find "$1" -name .git -prune -o -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true; }
 
 # run_set DIR LABEL RUNS TOOL... : interleaved rounds, tool order rotated each round
 run_set() {
@@ -248,10 +264,10 @@ nbytes, nfiles = int(nbytes), int(nfiles)
 versions = dict(re.findall(r'\[([^]]+)\]="([^"]*)"', vdecl))
 rows = {}
 for line in open(results):
-    lab, tool, run, wall, rss, rc, findings = line.rstrip("\n").split("\t")
+    lab, tool, run, wall, rss, rc, findings, cpu = line.rstrip("\n").split("\t")
     if lab != label:
         continue
-    rows.setdefault(tool, []).append((float(wall), int(rss), rc, findings))
+    rows.setdefault(tool, []).append((float(wall), int(rss), rc, findings, float(cpu)))
 order = ["zerokey", "kingfisher", "gitleaks", "betterleaks", "ripsecrets", "detect-secrets"]
 table = []
 for tool in sorted(rows, key=lambda t: order.index(t) if t in order else 99):
@@ -263,23 +279,24 @@ for tool in sorted(rows, key=lambda t: order.index(t) if t in order else 99):
         rss = max(r[1] for r in good) / 1024
         f = sorted({r[3] for r in good})
         findings = f[0] if len(f) == 1 else "/".join(f)
-        table.append((tool, wall, rss, findings, len(good), False))
+        cpu = statistics.median(r[4] for r in good)
+        table.append((tool, wall, rss, findings, len(good), False, cpu))
     elif timed_out:
         rss = max(r[1] for r in runs) / 1024
-        table.append((tool, float(ds_timeout), rss, "timeout", 0, True))
+        table.append((tool, float(ds_timeout), rss, "timeout", 0, True, None))
     else:
-        table.append((tool, None, None, "error", 0, False))
+        table.append((tool, None, None, "error", 0, False, None))
 zk = next((t for t in table if t[0] == "zerokey" and t[1]), None)
 mb = nbytes / 1e6
 print()
 print(f"corpus: {corpus} ({label}): {mb:.1f} MB in {nfiles} files; MB = 10^6 bytes of regular files")
-print(f"wall = median of the runs that finished; RSS = largest peak RSS over runs; "
-      f"zk-ratio = zerokey MB/s / tool MB/s (>1: zerokey is faster)")
-hdr = ("tool", "version", "runs", "wall s", "MB/s", "peak RSS MB", "findings", "zk-ratio")
+print(f"wall = median of the runs that finished; CPU s = median user+sys; RSS = largest peak "
+      f"RSS over runs; zk-ratio = tool wall / zerokey wall (>1: zerokey is faster)")
+hdr = ("tool", "version", "runs", "wall s", "MB/s", "CPU s", "peak RSS MB", "findings", "zk-ratio")
 lines = [hdr]
-for tool, wall, rss, findings, n, to in table:
+for tool, wall, rss, findings, n, to, cpu in table:
     if wall is None:
-        lines.append((tool, versions.get(tool, "?"), "0", "error", "-", "-", "error", "-"))
+        lines.append((tool, versions.get(tool, "?"), "0", "error", "-", "-", "-", "error", "-"))
         continue
     mbs = mb / wall if wall > 0 else float("inf")
     ratio = "-"
@@ -289,6 +306,7 @@ for tool, wall, rss, findings, n, to in table:
     lines.append((tool, versions.get(tool, "?"), str(n),
                   (">" if to else "") + (f"{wall:.3f}" if wall < 10 else f"{wall:.1f}"),
                   ("<" if to else "") + f"{mbs:.1f}",
+                  "-" if cpu is None else f"{cpu:.2f}",
                   f"{rss:.1f}", findings, ratio))
 w = [max(len(l[i]) for l in lines) for i in range(len(hdr))]
 for k, l in enumerate(lines):
@@ -300,12 +318,19 @@ PY
 
 # ---------------------------------------------------------------- main
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); out: $OUT_DIR"
-log "corpus: $corpus: $corpus_bytes bytes, $corpus_files files"
 log "tools: ${active[*]} (RUNS=$RUNS; detect-secrets: $DS_RUNS run(s), timeout ${DS_TIMEOUT}s)"
-run_set "$corpus" main "$RUNS" "${active[@]}"
-{
-  report main "$corpus_bytes" "$corpus_files" "$corpus"
-} | tee "$OUT_DIR/report.md"
+: >"$OUT_DIR/report.md"
+n=0
+for corpus in "${corpora[@]}"; do
+  n=$((n + 1))
+  read -r corpus_bytes corpus_files < <(corpus_size "$corpus")
+  [ "$corpus_files" -gt 0 ] || die "corpus $corpus has no files"
+  log "corpus $n: $corpus: $corpus_bytes bytes, $corpus_files files"
+  run_set "$corpus" "main$n" "$RUNS" "${active[@]}"
+  report "main$n" "$corpus_bytes" "$corpus_files" "$corpus" | tee -a "$OUT_DIR/report.md"
+done
+corpus=${corpora[0]}
+read -r corpus_bytes corpus_files < <(corpus_size "$corpus")
 
 if [ -n "$SIZE_GB" ]; then
   big=/tmp/zk-corpus-big-${SIZE_GB}g

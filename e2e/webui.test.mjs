@@ -4,7 +4,7 @@
 // CloudFormation download, role ARN verified live), browse a bucket (folders, pagination),
 // upload with progress and download a file, object details, the audit log with filters, a
 // wrong external ID refused with its specific message (emulator in IAM-enforcement mode),
-// delete with confirmation, sign out. Every page is screenshotted at desktop and phone
+// API tokens (create with an expiry, shown once, revoke), delete with confirmation, sign out. Every page is screenshotted at desktop and phone
 // width into docs/screenshots/, checked for horizontal overflow at phone width, for the
 // broker's canary credentials in its HTML, and for console errors (a CSP violation is one).
 //
@@ -422,6 +422,27 @@ test("the web UI end to end", async () => {
     await control("/moto-api/reset-auth", "inf");
   }
   await shot("12-connect-wrong-external-id");
+
+  // API tokens: create one with an expiry (shown once), use it, revoke it.
+  await page.getByRole("link", { name: "API tokens" }).click();
+  await page.getByRole("heading", { name: "API tokens" }).waitFor();
+  await page.getByLabel("Name").fill("e2e-ci");
+  await page.getByLabel("Expires after").selectOption("30d");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await page.getByText("Copy it now").waitFor();
+  const token = (await page.locator("#new-token").innerText()).trim();
+  assert.match(token, /^zkt_[A-Za-z0-9_-]{40,}$/);
+  assert.ok(!page.url().includes(token), "the token is never in a URL");
+  await shot("14-tokens-created");
+  const me = (t) => fetch(baseUrl + "/api/me", { headers: { authorization: `Bearer ${t}` } });
+  assert.equal((await me(token)).status, 200);
+  await page.getByRole("link", { name: "API tokens" }).click();
+  assert.ok(!(await page.content()).includes(token), "shown once only");
+  await page.getByRole("button", { name: "Revoke e2e-ci" }).click();
+  await page.getByRole("cell", { name: "revoked", exact: true }).waitFor();
+  const gone = await me(token);
+  assert.equal(gone.status, 401);
+  assert.equal((await gone.json()).error.code, "token_revoked");
 
   // Delete with confirmation.
   await page.getByRole("link", { name: "Connections" }).click();

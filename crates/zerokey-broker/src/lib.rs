@@ -61,7 +61,12 @@ pub struct Config {
     pub session_ttl: Duration,
     /// How long an external ID from `prepare` stays usable by `verify`.
     pub external_id_ttl: Duration,
+    /// Default lifetime of API tokens created without one (`None`: never expire).
+    pub token_lifetime: Option<Duration>,
 }
+
+/// Default lifetime of new API tokens: 90 days.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(90 * 86_400);
 
 impl Default for Config {
     fn default() -> Self {
@@ -75,6 +80,7 @@ impl Default for Config {
             metrics_token: None,
             session_ttl: Duration::from_secs(12 * 3600),
             external_id_ttl: Duration::from_secs(7 * 24 * 3600),
+            token_lifetime: Some(DEFAULT_TOKEN_LIFETIME),
         }
     }
 }
@@ -90,6 +96,8 @@ struct Inner {
     /// Audit rows are written after the response; each write holds a read guard, and
     /// readers of the audit table (and shutdown) take the write side to wait for them.
     audit_gate: Arc<tokio::sync::RwLock<()>>,
+    /// Key of the sign-in form's CSRF binding (HMAC-SHA256).
+    csrf_key: zeroize::Zeroizing<[u8; 32]>,
 }
 
 /// Shared state of every handler. Cheap to clone. Later parts keep their own state in
@@ -115,9 +123,17 @@ pub struct AppStateBuilder {
     config: Config,
     limiter: Option<limits::Limiter>,
     extensions: axum::http::Extensions,
+    csrf_key: Option<zeroize::Zeroizing<[u8; 32]>>,
 }
 
 impl AppStateBuilder {
+    /// The key binding the sign-in form's CSRF token (default: random, made at start). Give
+    /// every instance behind one load balancer the same key.
+    pub fn csrf_key(mut self, key: zeroize::Zeroizing<[u8; 32]>) -> Self {
+        self.csrf_key = Some(key);
+        self
+    }
+
     /// Settings (default: [`Config::default`]).
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -156,6 +172,11 @@ impl AppStateBuilder {
                 base_identity: OnceCell::new(),
                 extensions: self.extensions,
                 audit_gate: Arc::new(tokio::sync::RwLock::new(())),
+                csrf_key: self.csrf_key.unwrap_or_else(|| {
+                    let mut k = zeroize::Zeroizing::new([0u8; 32]);
+                    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, k.as_mut());
+                    k
+                }),
             }),
         }
     }
@@ -170,6 +191,7 @@ impl AppState {
             config: Config::default(),
             limiter: None,
             extensions: axum::http::Extensions::new(),
+            csrf_key: None,
         }
     }
 
@@ -198,6 +220,11 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The key of the sign-in form's CSRF binding.
+    pub(crate) fn csrf_key(&self) -> &[u8; 32] {
+        &self.inner.csrf_key
+    }
+
     /// A value added with [`AppStateBuilder::extension`].
     pub fn extension<T: Clone + Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.extensions.get::<T>()
@@ -218,7 +245,10 @@ impl AppState {
     }
 
     /// Appends an audit event to the store and writes it as a JSON log line.
-    pub async fn audit(&self, event: store::AuditEvent) {
+    pub async fn audit(&self, mut event: store::AuditEvent) {
+        if event.client_request_id.is_none() {
+            event.client_request_id = telemetry::current_client_request_id();
+        }
         tracing::info!(
             target: "zerokey::audit",
             request_id = event.request_id.as_deref().unwrap_or("-"),
@@ -229,6 +259,7 @@ impl AppState {
             outcome = %event.outcome,
             aws_request_id = event.aws_request_id.as_deref().unwrap_or("-"),
             client_addr = event.client_addr.as_deref().unwrap_or("-"),
+            client_request_id = event.client_request_id.as_deref().unwrap_or("-"),
             "audit"
         );
         // The row is written off the request's path (one write, and its lock, less per
@@ -274,14 +305,23 @@ fn valid_request_id(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+fn is_json(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+}
+
 async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = req
+    // Our request id is always ours: a client's `X-Request-Id` is kept apart (checked and
+    // bounded), so one user cannot make their rows share another's id.
+    let id = uuid::Uuid::new_v4().to_string();
+    let client_id = req
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| valid_request_id(v))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+        .map(str::to_string);
     let trust = state.config().trust_proxy;
     let forwarded = trust
         .then(|| {
@@ -311,7 +351,7 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     req.extensions_mut().insert(ClientAddr(addr.clone()));
     req.extensions_mut().insert(ViaTls(tls));
-    let ctx = telemetry::RequestCtx::new(id.clone());
+    let ctx = telemetry::RequestCtx::with_client_id(id.clone(), client_id.clone());
     let limited = route.starts_with("/api/");
     let probe = is_probe(&route);
     let run = async {
@@ -338,6 +378,17 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         next.run(req).await
     };
     let mut resp = telemetry::with_request(ctx.clone(), run).await;
+    if route.starts_with("/api/")
+        && resp.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        && !is_json(&resp)
+    {
+        // A limit enforced below our handlers (a framework extractor) answers in plain text;
+        // every API answer is our JSON error shape.
+        resp = telemetry::with_request(ctx.clone(), async {
+            ApiError::too_large("request body too large").into_response()
+        })
+        .await;
+    }
     let status = resp.status().as_u16();
     state.metrics().request(method, &route, status);
     tracing::info!(
@@ -348,6 +399,7 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
         status,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         client_addr = %addr,
+        client_request_id = client_id.as_deref().unwrap_or("-"),
         user_id = ctx.user().as_deref().unwrap_or("-"),
         "request"
     );

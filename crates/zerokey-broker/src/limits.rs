@@ -39,7 +39,7 @@ pub struct Limits {
     pub per_addr: Limit,
     /// Login attempts per client address.
     pub login_per_addr: Limit,
-    /// Login attempts per user name.
+    /// Login attempts per (user name, client address).
     pub login_per_name: Limit,
     /// `/healthz`, `/readyz` and `/metrics` per client address, always counted in this
     /// process (a probe never writes to the database or Redis).

@@ -16,14 +16,22 @@ pub struct RequestCtx {
     /// Request id (also the `x-request-id` response header).
     pub id: String,
     user: Mutex<Option<String>>,
+    /// The client's own `X-Request-Id`, when well-formed (never used as ours).
+    client_id: Option<String>,
 }
 
 impl RequestCtx {
     /// A context for request `id`.
     pub fn new(id: String) -> Arc<Self> {
+        Self::with_client_id(id, None)
+    }
+
+    /// A context for request `id` whose client sent `client_id` as its own request id.
+    pub fn with_client_id(id: String, client_id: Option<String>) -> Arc<Self> {
         Arc::new(RequestCtx {
             id,
             user: Mutex::new(None),
+            client_id,
         })
     }
 
@@ -41,6 +49,11 @@ tokio::task_local! {
 pub fn current_request_id() -> String {
     CTX.try_with(|c| c.id.clone())
         .unwrap_or_else(|_| "-".to_string())
+}
+
+/// The client's own request id of the current request, if it sent a well-formed one.
+pub fn current_client_request_id() -> Option<String> {
+    CTX.try_with(|c| c.client_id.clone()).ok().flatten()
 }
 
 /// Records the authenticated user for the access log line.

@@ -173,6 +173,16 @@ pub enum OutputFormat {
     Markdown,
 }
 
+/// `zerokey scan --format`: the shared formats plus GitLab's secret-detection report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+    Gitlab,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` reads stdin. With --git or --staged: repositories.
@@ -194,9 +204,10 @@ pub struct ScanArgs {
     /// Scan what is staged for commit (the index), for pre-commit hooks.
     #[arg(long)]
     pub staged: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format (`gitlab`: GitLab's secret-detection report, for
+    /// `artifacts:reports:secret_detection`).
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -320,9 +331,22 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Output format (text or json).
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format: text (rules and services per family, and a total), json (every rule with
+    /// its service, family, severity, confidence, keywords, validators and references) or
+    /// markdown (the table of services covered, as in the README).
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+    /// With text output: also list every rule (id, severity, service, name).
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Formats `zerokey rules` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// Formats `zerokey attest` writes.

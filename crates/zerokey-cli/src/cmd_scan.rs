@@ -1,7 +1,7 @@
 //! `zerokey scan`: turns flags into scan options, runs the scan over paths and stdin, renders
 //! the report and picks the exit code.
 
-use crate::args::{ColorChoice, Global, OutputFormat, ScanArgs};
+use crate::args::{ColorChoice, Global, ScanArgs, ScanFormat};
 use crate::{baseline, config, env, Exit};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,6 +18,7 @@ use zerokey_scan::{files, ArchiveOptions, Origin, ScanOptions, ScanOutcome};
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     let started = Instant::now();
+    let started_at = time::OffsetDateTime::now_utc();
     let first = args.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = if args.no_config {
         config::Loaded::default()
@@ -162,10 +163,11 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     let format = match args.format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Markdown => Format::Markdown,
+        ScanFormat::Text => Format::Text,
+        ScanFormat::Json => Format::Json,
+        ScanFormat::Sarif => Format::Sarif,
+        ScanFormat::Markdown => Format::Markdown,
+        ScanFormat::Gitlab => Format::Gitlab,
     };
     let color = match global.color {
         ColorChoice::Always => true,
@@ -176,8 +178,22 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
                 && std::io::stdout().is_terminal()
         }
     };
+    let scanned_commit = if format == Format::Gitlab {
+        scanned_commit(first.map_or(Path::new("."), PathBuf::as_path))
+    } else {
+        None
+    };
     crate::output::emit(args.output.as_deref(), |out| {
-        zerokey_report::render(format, &report, RenderOptions { color }, out)
+        if format == Format::Gitlab {
+            let ctx = zerokey_report::gitlab::ScanContext {
+                commit: scanned_commit.as_deref(),
+                start: started_at,
+                end: time::OffsetDateTime::now_utc(),
+            };
+            zerokey_report::gitlab::render(&report, &ctx, out)
+        } else {
+            zerokey_report::render(format, &report, RenderOptions { color }, out)
+        }
     })?;
     if !global.quiet {
         eprintln!("{}", zerokey_report::text::summary(&report));
@@ -189,6 +205,31 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// The commit a scan of files looked at, for reports that must name one (GitLab's): the
+/// pipeline's `CI_COMMIT_SHA`, else `HEAD` of the git checkout holding `path`, else none.
+fn scanned_commit(path: &Path) -> Option<String> {
+    let valid = |s: &str| s.len() >= 7 && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Ok(sha) = std::env::var(env::CI_COMMIT_SHA) {
+        if valid(&sha) {
+            return Some(sha);
+        }
+    }
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().filter(|p| !p.as_os_str().is_empty())?
+    };
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && valid(&sha)).then_some(sha)
 }
 
 /// Archive and database options: flag > config file > defaults.

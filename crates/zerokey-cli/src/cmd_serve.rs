@@ -49,7 +49,8 @@ pub struct ServeArgs {
     /// API requests per minute per client address.
     #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_per_addr: u32,
-    /// Login attempts per minute per client address (per user name: half of it, at least 1).
+    /// Login attempts per minute per client address (per user name and address: half of it,
+    /// at least 1).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub login_rate: u32,
     /// `/healthz`, `/readyz` and `/metrics` requests per minute per client address (counted in
@@ -101,6 +102,16 @@ pub struct ServeArgs {
     /// Scripts running at once per user (429 above).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub exec_per_user: u32,
+    /// Default lifetime of API tokens created without one (`POST /api/tokens`, the web UI's
+    /// Tokens page, `zerokey admin create-token`): `30d`, `12h`, ... or `never`.
+    #[arg(long, env = "ZEROKEY_TOKEN_EXPIRY", default_value = "90d",
+          value_parser = parse_token_expiry)]
+    pub token_expiry: TokenExpiry,
+    /// File whose bytes key the sign-in form's CSRF binding (at least 32 bytes, e.g. from
+    /// `head -c 32 /dev/urandom`); give several instances the same file. Default: a random
+    /// key per process (a form shown before a restart must be reloaded).
+    #[arg(long, env = "ZEROKEY_CSRF_KEY_FILE")]
+    pub csrf_key_file: Option<std::path::PathBuf>,
     /// Log filter (env-filter syntax); ZEROKEY_LOG overrides.
     #[arg(long, default_value = "info")]
     pub log: String,
@@ -185,9 +196,24 @@ async fn serve(
         trust_proxy: args.trust_proxy,
         secure_cookies,
         metrics_token,
+        token_lifetime: args.token_expiry.0,
         ..Config::default()
     };
     let mut builder = AppState::builder(store, aws).config(config);
+    if let Some(path) = &args.csrf_key_file {
+        let bytes = zeroize::Zeroizing::new(
+            std::fs::read(path)
+                .with_context(|| format!("--csrf-key-file {}: cannot read", path.display()))?,
+        );
+        if bytes.len() < 32 {
+            bail!(
+                "--csrf-key-file {}: needs at least 32 bytes, has {}",
+                path.display(),
+                bytes.len()
+            );
+        }
+        builder = builder.csrf_key(zerokey_broker::auth::token::derive_key(&bytes));
+    }
     if let Some(dir) = &args.exec_dir {
         let real = std::fs::canonicalize(dir)
             .with_context(|| format!("--exec-dir {}: cannot open", dir.display()))?;
@@ -288,6 +314,14 @@ async fn serve(
 /// Completes once the shutdown signal has arrived.
 async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
+}
+
+/// A token lifetime flag (`None`: never expires).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenExpiry(pub Option<Duration>);
+
+fn parse_token_expiry(s: &str) -> Result<TokenExpiry, String> {
+    zerokey_broker::auth::token::parse_lifetime(s).map(TokenExpiry)
 }
 
 fn mask(url: &str) -> String {

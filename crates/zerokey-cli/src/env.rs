@@ -18,3 +18,5 @@ pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN
 pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 /// GitHub Actions run id, used in the default role session name.
 pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
+/// GitLab CI: the commit the pipeline runs for (named in `--format gitlab` reports).
+pub const CI_COMMIT_SHA: &str = "CI_COMMIT_SHA";

@@ -132,7 +132,7 @@ fn findings_carry_the_contract_fields() {
 #[test]
 fn no_secret_reaches_any_output_in_any_format() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for format in ["text", "json", "sarif", "markdown"] {
+    for format in ["text", "json", "sarif", "markdown", "gitlab"] {
         let out = zerokey()
             .current_dir(fixtures())
             .args([
@@ -176,7 +176,7 @@ fn no_secret_reaches_any_output_in_any_format() {
         std::fs::read_dir(dir.path())
             .map(|d| d.count())
             .unwrap_or(0),
-        4
+        5
     );
 }
 

@@ -1,6 +1,7 @@
 //! Global filters every candidate passes through, whatever its rule: documented example keys,
-//! placeholders, template and environment references, redacted values and runs of one
-//! character. They encode what a person means by "that is not a real secret".
+//! placeholders, template and environment references, redacted values, runs of one
+//! character, long names made of words (`PropertyNameParseIndicConjunctBreakV1`) and base64 of
+//! words (`dGVzdHVzZXI6dGVzdHBhc3M=`, `testuser:testpass`). They encode what a person means by "that is not a real secret".
 
 /// Longest secret checked for runs and ascending sequences.
 const SHAPE_CHECK_MAX: usize = 64;
@@ -65,6 +66,12 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
             return Some("reference to a variable, not a value");
         }
     }
+    if crate::code_shape::is_word_identifier(secret) {
+        return Some("a name made of words, not a key");
+    }
+    if crate::code_shape::base64_of_text(secret) {
+        return Some("base64 of words (a test credential or a label)");
+    }
     // Long secrets (keys, session tokens) encode binary data whose zero bytes give runs
     // like `AAAAAA`; only short ones that look typed by hand are judged by their shape.
     if secret.len() <= SHAPE_CHECK_MAX {
@@ -111,6 +118,8 @@ mod tests {
             "aaaaaaaaaaaa",
             "abcdefghijklmnop",
             "1234567890",
+            "PropertyNameShortIndicConjunctBreakV1",
+            "dGVzdHVzZXI6dGVzdHBhc3M=",
         ] {
             assert!(placeholder_reason(p.as_bytes()).is_some(), "{p}");
         }

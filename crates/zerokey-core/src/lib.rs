@@ -6,6 +6,7 @@
 //! Candidates then pass the global placeholder filters, entropy floors and offline validators.
 //! The engine does no I/O: inputs, decoding layers and locations live in `zerokey-scan`.
 
+pub mod code_shape;
 pub mod entropy;
 pub mod filters;
 pub mod finding;

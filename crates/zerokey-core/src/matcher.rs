@@ -5,35 +5,48 @@
 //! whole haystack through a span, so `\b` and `^` at a region's edge behave as on the full
 //! input and results do not depend on where a region starts.
 
+use crate::code_shape;
 use crate::entropy;
 use crate::filters;
 use crate::finding::Confidence;
 use crate::rules::{Rule, RuleError, RuleSet};
 use crate::validators::Outcome;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
-use regex_automata::Input;
+use regex_automata::{Anchored, Input};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+mod anchor;
+pub mod reference;
 
 /// Compiles a rule pattern in the engine's dialect: bytes, Unicode off.
 pub fn compile_pattern(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
-    Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(
-            meta::Config::new()
-                .utf8_empty(false)
-                .hybrid_cache_capacity(1 << 19),
-        )
-        .build(pattern)
-        .map_err(Box::new)
+    meta_builder().build(pattern).map_err(Box::new)
+}
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn meta_builder() -> meta::Builder {
+    let mut builder = Regex::builder();
+    builder.syntax(syntax_config()).configure(
+        meta::Config::new()
+            .utf8_empty(false)
+            .hybrid_cache_capacity(1 << 19),
+    );
+    builder
 }
 
 struct Compiled {
     rule: Rule,
     regex: Regex,
     group: Option<usize>,
+    anchor: Option<Anchor>,
 }
 
 /// A confirmed candidate: which rule, and where the secret is in the scanned bytes.
@@ -106,11 +119,27 @@ struct Found {
     vetoed: Vec<(usize, usize)>,
 }
 
+/// A rule a keyword leads to, and where its anchor starts relative to a hit of that keyword.
+struct KeywordRule {
+    rule: usize,
+    /// Offsets back from the hit to where the rule's anchor suffix may start (see
+    /// [`anchor`]); empty for a rule without an anchor or a keyword its anchor does not use.
+    offsets: Box<[usize]>,
+}
+
+/// A rule's compiled anchor: its pattern's suffix from the keyword on, searched anchored.
+struct Anchor {
+    suffix: Regex,
+    /// Longest keyword of the rule, in bytes.
+    max_keyword: usize,
+}
+
 /// Compiled rules plus the keyword prefilter. Cheap to share between threads (`Arc`).
 pub struct Matcher {
+    id: u64,
     rules: Vec<Compiled>,
     prefilter: AhoCorasick,
-    keyword_rules: Vec<Vec<usize>>,
+    keyword_rules: Vec<Vec<KeywordRule>>,
     allowlist: Allowlist,
 }
 
@@ -119,8 +148,55 @@ impl std::fmt::Debug for Matcher {
         f.debug_struct("Matcher")
             .field("rules", &self.rules.len())
             .field("keywords", &self.keyword_rules.len())
+            .field(
+                "anchored",
+                &self.rules.iter().filter(|c| c.anchor.is_some()).count(),
+            )
             .finish()
     }
+}
+
+/// Identifies a [`Matcher`] for the per-thread scratch space.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Per-thread working memory of [`Matcher::scan`]: regex caches (the regexes' own shared
+/// pools serialise threads), and per-rule region state reused between scans.
+struct Scratch {
+    id: u64,
+    caches: Vec<Option<meta::Cache>>,
+    anchor_caches: Vec<Option<meta::Cache>>,
+    caps: Vec<Option<Captures>>,
+    pending: Vec<Option<Region>>,
+    /// Positions where a rule's anchor matched and that a later region may still contain.
+    live: Vec<Vec<usize>>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(m: &Matcher) -> Self {
+        let n = m.rules.len();
+        Scratch {
+            id: m.id,
+            caches: (0..n).map(|_| None).collect(),
+            anchor_caches: (0..n).map(|_| None).collect(),
+            caps: vec![None; n],
+            pending: vec![None; n],
+            live: vec![Vec::new(); n],
+            touched: Vec::new(),
+        }
+    }
+}
+
+/// A merged window of one rule; `live` once an anchor match inside it is known.
+#[derive(Clone, Copy)]
+struct Region {
+    start: usize,
+    end: usize,
+    live: bool,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
 
 impl Matcher {
@@ -129,13 +205,15 @@ impl Matcher {
         let mut rules = Vec::with_capacity(set.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<KeywordRule>> = Vec::new();
         for (i, rule) in set.rules().iter().enumerate() {
-            let regex = compile_pattern(&rule.pattern).map_err(|e| RuleError::Invalid {
+            let invalid = |message: String| RuleError::Invalid {
                 file: rule.file.clone(),
                 id: rule.id.clone(),
-                message: format!("invalid pattern: {e}"),
-            })?;
+                message,
+            };
+            let regex = compile_pattern(&rule.pattern)
+                .map_err(|e| invalid(format!("invalid pattern: {e}")))?;
             let group = regex
                 .group_info()
                 .to_index(regex_automata::PatternID::ZERO, "secret")
@@ -146,26 +224,48 @@ impl Matcher {
                         > 1)
                     .then_some(1)
                 });
+            let mut own: Vec<String> = Vec::new();
             for kw in &rule.keywords {
                 let kw = kw.to_ascii_lowercase();
+                if !own.contains(&kw) {
+                    own.push(kw);
+                }
+            }
+            let hir = syntax::parse_with(&rule.pattern, &syntax_config())
+                .map_err(|e| invalid(format!("invalid pattern: {e}")))?;
+            let plan = anchor::plan(&hir, &own);
+            let anchor = match &plan {
+                Some(p) => Some(Anchor {
+                    suffix: meta_builder()
+                        .build_from_hir(&p.suffix)
+                        .map_err(|e| invalid(format!("anchor of the pattern: {e}")))?,
+                    max_keyword: own.iter().map(String::len).max().unwrap_or(0),
+                }),
+                None => None,
+            };
+            for (j, kw) in own.iter().enumerate() {
                 let k = *index.entry(kw.clone()).or_insert_with(|| {
-                    keywords.push(kw);
+                    keywords.push(kw.clone());
                     keyword_rules.push(Vec::new());
                     keyword_rules.len() - 1
                 });
-                if !keyword_rules[k].contains(&i) {
-                    keyword_rules[k].push(i);
-                }
+                let offsets = plan
+                    .as_ref()
+                    .map(|p| p.offsets[j].clone().into_boxed_slice())
+                    .unwrap_or_default();
+                keyword_rules[k].push(KeywordRule { rule: i, offsets });
             }
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
                 group,
+                anchor,
             });
         }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| RuleError::Invalid {
                 file: "<keywords>".into(),
@@ -173,6 +273,7 @@ impl Matcher {
                 message: e.to_string(),
             })?;
         Ok(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             rules,
             prefilter,
             keyword_rules,
@@ -196,6 +297,13 @@ impl Matcher {
         self.rules.iter().map(|c| &c.rule)
     }
 
+    /// True if the rule at `index` has an anchor (see [`Matcher::scan`]): its windows are
+    /// searched only where the anchor matched. For benchmarks and diagnostics.
+    #[doc(hidden)]
+    pub fn is_anchored(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|c| c.anchor.is_some())
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.rules.len()
@@ -207,31 +315,116 @@ impl Matcher {
     }
 
     /// Finds secrets in `hay`, returned sorted by position with overlaps resolved.
+    ///
+    /// One Aho-Corasick pass finds every keyword hit of every rule. Each hit opens (or
+    /// extends) its rule's window; a rule's regex then searches each merged window, but only
+    /// if the rule's anchor (see [`anchor`]) matched at a hit inside it: on most hits a short
+    /// anchored test replaces the search of a whole window. The result is exactly that of
+    /// searching every window ([`Matcher::scan_reference`]).
     pub fn scan(&self, hay: &[u8]) -> Vec<Match> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                if slot.as_ref().is_none_or(|s| s.id != self.id) {
+                    *slot = Some(Scratch::new(self));
+                }
+                match slot.as_mut() {
+                    Some(scratch) => self.scan_with(hay, scratch),
+                    None => self.scan_with(hay, &mut Scratch::new(self)),
+                }
+            }
+            Err(_) => self.scan_with(hay, &mut Scratch::new(self)),
+        })
+    }
+
+    fn scan_with(&self, hay: &[u8], s: &mut Scratch) -> Vec<Match> {
         let mut out = Found::default();
-        let mut pending: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
-        let mut caps: Vec<Option<Captures>> = vec![None; self.rules.len()];
         for hit in self.prefilter.find_overlapping_iter(hay) {
-            for &r in &self.keyword_rules[hit.pattern().as_usize()] {
-                let rule = &self.rules[r].rule;
+            for kr in &self.keyword_rules[hit.pattern().as_usize()] {
+                let r = kr.rule;
+                let compiled = &self.rules[r];
+                let rule = &compiled.rule;
                 let lo = hit.start().saturating_sub(rule.lookbehind);
                 let hi = hay.len().min(hit.end().saturating_add(rule.window));
-                pending[r] = match pending[r] {
-                    Some((s, e)) if lo <= e => Some((s.min(lo), e.max(hi))),
-                    Some((s, e)) => {
-                        self.search_region(r, hay, s, e, &mut caps[r], &mut out);
-                        Some((lo, hi))
+                let current = s.pending[r];
+                let merges = current.is_some_and(|g| lo <= g.end);
+                // Anchor positions this hit proves, unless its window is already live (then a
+                // new position could matter only to a later window, which `window >=
+                // max_keyword` rules out).
+                let mut first_live = usize::MAX;
+                if let Some(anchor) = &compiled.anchor {
+                    let known = merges
+                        && current.is_some_and(|g| g.live)
+                        && rule.window >= anchor.max_keyword;
+                    if !known {
+                        let cache =
+                            s.anchor_caches[r].get_or_insert_with(|| anchor.suffix.create_cache());
+                        for &o in kr.offsets.iter() {
+                            let Some(q) = hit.start().checked_sub(o) else {
+                                continue;
+                            };
+                            let input = Input::new(hay)
+                                .span(q..hay.len())
+                                .anchored(Anchored::Yes)
+                                .earliest(true);
+                            if anchor.suffix.search_half_with(cache, &input).is_some() {
+                                s.live[r].push(q);
+                                first_live = first_live.min(q);
+                            }
+                        }
                     }
-                    None => Some((lo, hi)),
+                }
+                let region = match current {
+                    Some(g) if merges => {
+                        let (start, end) = (g.start.min(lo), g.end.max(hi));
+                        Region {
+                            start,
+                            end,
+                            live: g.live || (start <= first_live && first_live < end),
+                        }
+                    }
+                    other => {
+                        if let Some(g) = other {
+                            self.flush(r, hay, g, s, &mut out);
+                        } else {
+                            s.touched.push(r);
+                        }
+                        Region {
+                            start: lo,
+                            end: hi,
+                            live: lo <= first_live && first_live < hi,
+                        }
+                    }
                 };
+                s.pending[r] = Some(region);
             }
         }
-        for (r, region) in pending.iter().enumerate() {
-            if let Some((s, e)) = *region {
-                self.search_region(r, hay, s, e, &mut caps[r], &mut out);
+        let mut touched = std::mem::take(&mut s.touched);
+        for &r in &touched {
+            if let Some(g) = s.pending[r].take() {
+                self.flush(r, hay, g, s, &mut out);
             }
+            s.live[r].clear();
         }
+        touched.clear();
+        s.touched = touched;
         self.resolve(out)
+    }
+
+    /// Searches a finished window if a match is possible in it, then forgets the anchor
+    /// positions no later window can contain (every later window starts after
+    /// `end - max_keyword`).
+    fn flush(&self, r: usize, hay: &[u8], g: Region, s: &mut Scratch, out: &mut Found) {
+        let compiled = &self.rules[r];
+        let Some(anchor) = &compiled.anchor else {
+            self.search_region(r, hay, g.start, g.end, s, out);
+            return;
+        };
+        let live = s.live[r].iter().any(|&q| g.start <= q && q < g.end);
+        if g.live || live {
+            self.search_region(r, hay, g.start, g.end, s, out);
+        }
+        let keep = g.end.saturating_sub(anchor.max_keyword);
+        s.live[r].retain(|&q| q >= keep);
     }
 
     fn search_region(
@@ -240,28 +433,23 @@ impl Matcher {
         hay: &[u8],
         start: usize,
         end: usize,
-        caps: &mut Option<Captures>,
+        s: &mut Scratch,
         out: &mut Found,
     ) {
         let compiled = &self.rules[r];
-        let caps = caps.get_or_insert_with(|| compiled.regex.create_captures());
+        let cache = s.caches[r].get_or_insert_with(|| compiled.regex.create_cache());
+        let caps = s.caps[r].get_or_insert_with(|| compiled.regex.create_captures());
         let mut at = start;
         while at < end {
             let input = Input::new(hay).span(at..end);
-            compiled.regex.search_captures(&input, caps);
+            compiled.regex.search_captures_with(cache, &input, caps);
             let Some(m) = caps.get_match() else { break };
             let span = compiled
                 .group
                 .and_then(|g| caps.get_group(g))
                 .unwrap_or(m.span());
             if span.start < span.end {
-                match self.confirm(r, hay, span.start, span.end) {
-                    Some(found) => out.matches.push(found),
-                    // A specific rule recognised the format and rejected the value (bad
-                    // checksum, example key, placeholder): generic rules must not report it.
-                    None if !compiled.rule.generic => out.vetoed.push((span.start, span.end)),
-                    None => {}
-                }
+                self.record(r, hay, span.start, span.end, out);
             }
             at = if m.end() > m.start() {
                 m.end()
@@ -271,10 +459,25 @@ impl Matcher {
         }
     }
 
+    /// Confirms a candidate and records it as a match, or as a veto when a specific rule
+    /// recognised the format and rejected the value.
+    fn record(&self, r: usize, hay: &[u8], start: usize, end: usize, out: &mut Found) {
+        match self.confirm(r, hay, start, end) {
+            Some(found) => out.matches.push(found),
+            // A specific rule recognised the format and rejected the value (bad
+            // checksum, example key, placeholder): generic rules must not report it.
+            None if !self.rules[r].rule.generic => out.vetoed.push((start, end)),
+            None => {}
+        }
+    }
+
     fn confirm(&self, r: usize, hay: &[u8], start: usize, end: usize) -> Option<Match> {
         let rule = &self.rules[r].rule;
         let secret = &hay[start..end];
         if filters::placeholder_reason(secret).is_some() {
+            return None;
+        }
+        if rule.generic && code_shape::not_a_secret(hay, start, end).is_some() {
             return None;
         }
         if let Some(min) = rule.min_entropy {
@@ -426,6 +629,40 @@ min_entropy = 7.9
         let mut hay = vec![b'a'; 300];
         hay.extend_from_slice(b"tok_a1b2c3d4");
         assert!(m.scan(&hay).is_empty());
+    }
+
+    #[test]
+    fn builtin_rules_get_anchors_where_the_pattern_allows() {
+        let m = Matcher::new(&RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let anchored = |id: &str| {
+            m.rules
+                .iter()
+                .find(|c| c.rule.id == id)
+                .map(|c| c.anchor.is_some())
+        };
+        for id in [
+            "github-pat-classic",
+            "jwt",
+            "url-embedded-password",
+            "sendgrid-api-key",
+            "generic-token-assignment",
+            "private-key-rsa",
+        ] {
+            assert_eq!(anchored(id), Some(true), "{id}");
+        }
+        // A bare 40-character value near an access key id has no literal to anchor on.
+        assert_eq!(anchored("aws-secret-access-key-paired"), Some(false));
+    }
+
+    #[test]
+    fn anchor_skips_windows_without_a_possible_match_and_keeps_the_others() {
+        let m = Matcher::new(&set(TWO)).unwrap_or_else(|e| panic!("{e}"));
+        // `tok_` hits that cannot start a token, then a real one 2 KB later.
+        let mut hay = b"TOK_ tok_! tok_abc ".repeat(100);
+        hay.extend_from_slice(b"tok_a1b2c3d4\n");
+        assert_eq!(m.scan(&hay), m.scan_reference(&hay));
+        assert_eq!(m.scan(&hay).len(), 1);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Renderers over findings: `text` for people at a terminal, `json` (the stable contract in
-//! DESIGN.md), `sarif` for code-scanning upload and `markdown` for a report a person reads.
+//! DESIGN.md), `sarif` for code-scanning upload, `markdown` for a report a person reads and
+//! `gitlab` for GitLab's secret-detection report.
 //! Every renderer sees only [`Finding`]s, which hold redacted secrets, never the secrets.
 
+pub mod gitlab;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -22,6 +24,8 @@ pub enum Format {
     Sarif,
     /// A Markdown report.
     Markdown,
+    /// GitLab's secret-detection security report (`gl-secret-detection-report.json`).
+    Gitlab,
 }
 
 /// Everything a report shows.
@@ -62,5 +66,10 @@ pub fn render(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Markdown => markdown::render(report, out),
+        Format::Gitlab => gitlab::render(
+            report,
+            &gitlab::ScanContext::now(report.stats.duration_ms),
+            out,
+        ),
     }
 }

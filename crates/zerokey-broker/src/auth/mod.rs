@@ -7,7 +7,7 @@ pub mod password;
 pub mod token;
 
 use crate::error::ApiError;
-use crate::store::User;
+use crate::store::{TokenLookup, User};
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -36,6 +36,8 @@ pub struct AuthUser {
     pub user: User,
     /// How they authenticated.
     pub method: AuthMethod,
+    /// The API token's id, for bearer requests.
+    pub token_id: Option<String>,
 }
 
 /// The session cookie's value, if the request has one.
@@ -68,13 +70,28 @@ impl FromRequestParts<AppState> for AuthUser {
             if !tok.starts_with(token::TOKEN_PREFIX) || tok.len() > 200 {
                 return Err(ApiError::unauthenticated());
             }
-            let user = store
-                .user_by_token_hash(&token::hash(tok))
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?;
+            let (user, token_id) = match store.token_by_hash(&token::hash(tok)).await? {
+                TokenLookup::Valid { user, token_id } => (user, token_id),
+                TokenLookup::Expired => {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "token_expired",
+                        "this API token has expired; ask for a new one",
+                    ))
+                }
+                TokenLookup::Revoked => {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "token_revoked",
+                        "this API token was revoked",
+                    ))
+                }
+                TokenLookup::Unknown => return Err(ApiError::unauthenticated()),
+            };
             AuthUser {
                 user,
                 method: AuthMethod::Bearer,
+                token_id: Some(token_id),
             }
         } else if let Some(session) = session_cookie(parts) {
             use secrecy::ExposeSecret;
@@ -100,6 +117,7 @@ impl FromRequestParts<AppState> for AuthUser {
             AuthUser {
                 user,
                 method: AuthMethod::Session,
+                token_id: None,
             }
         } else {
             return Err(ApiError::unauthenticated());

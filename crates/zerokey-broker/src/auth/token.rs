@@ -42,6 +42,63 @@ pub fn csrf_token(session: &SecretString) -> String {
     URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
+/// Longest lifetime a token may be given (ten years).
+pub const MAX_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3650 * 86_400);
+
+/// Parses a token lifetime: `never`, or a whole number with a unit `s`, `m`, `h`, `d` or `w`
+/// (`90d`, `12h`), from 1 s to ten years. `None` means the token never expires.
+pub fn parse_lifetime(s: &str) -> Result<Option<std::time::Duration>, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let bad = || format!("{s:?}: expected `never` or a number with s, m, h, d or w (e.g. 30d)");
+    let unit = t.chars().last().ok_or_else(bad)?;
+    let per: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    let digits = &t[..t.len() - 1];
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let secs = n.checked_mul(per).ok_or_else(bad)?;
+    let d = std::time::Duration::from_secs(secs);
+    if secs == 0 || d > MAX_LIFETIME {
+        return Err(format!("{s:?}: must be between 1s and 3650d (or `never`)"));
+    }
+    Ok(Some(d))
+}
+
+/// A token name: 1-64 characters of letters, digits, `.`, `_`, `-`, space.
+pub fn valid_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || name.trim() != name
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._- ".contains(&b))
+    {
+        return Err("name: 1-64 characters of letters, digits, space, `.`, `_`, `-`".into());
+    }
+    Ok(())
+}
+
+/// A 32-byte key from key material of any length (SHA-256 of it, domain-separated).
+pub fn derive_key(material: &[u8]) -> zeroize::Zeroizing<[u8; 32]> {
+    let mut h = Sha256::new();
+    h.update(b"zerokey-key-v1:");
+    h.update(material);
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&h.finalize());
+    key
+}
+
 /// Constant-time comparison of two strings.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -66,5 +123,37 @@ mod tests {
         let s = new_session();
         assert!(same(&csrf_token(&s), &csrf_token(&s)));
         assert!(!same(&csrf_token(&s), &csrf_token(&new_session())));
+    }
+
+    #[test]
+    fn lifetimes_parse_and_are_bounded() {
+        use std::time::Duration;
+        assert_eq!(parse_lifetime("never").unwrap(), None);
+        assert_eq!(
+            parse_lifetime("30d").unwrap(),
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(parse_lifetime("2s").unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_lifetime("1w").unwrap(),
+            Some(Duration::from_secs(604_800))
+        );
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "30",
+            "30x",
+            "-1d",
+            "3651d",
+            "1.5d",
+            "99999999999999d",
+        ] {
+            assert!(parse_lifetime(bad).is_err(), "{bad}");
+        }
+        assert!(valid_name("ci laptop").is_ok());
+        for bad in ["", " x", "a/b", "<script>", &"x".repeat(65)] {
+            assert!(valid_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Login sessions for the web UI: `POST /api/login` sets the session cookie (HttpOnly,
 //! SameSite=Strict, Secure behind TLS) and returns the CSRF token; `POST /api/logout` ends
-//! it; `GET /api/me` tells who is logged in. Login is rate-limited per address and per name.
+//! it; `GET /api/me` tells who is logged in. Login is rate-limited per address and per
+//! (name, address).
 
-use crate::auth::{password, token, AuthUser, SESSION_COOKIE};
+use crate::auth::{password, token, AuthMethod, AuthUser, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::routes::ApiJson;
 use crate::store::{now_ms, AuditEvent};
@@ -56,9 +57,12 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let limits = &state.config().limits;
+    // Per name *and* address: wrong passwords sent from elsewhere must not lock the real user
+    // out (the per-address limit bounds each sender).
+    let name_key = format!("{}|{}", addr.0, req.username);
     for (rule, limit, key) in [
         ("login_addr", limits.login_per_addr, addr.0.as_str()),
-        ("login_name", limits.login_per_name, req.username.as_str()),
+        ("login_name", limits.login_per_name, name_key.as_str()),
     ] {
         if let Err(r) = state.limiter().check(rule, limit, key).await {
             state.metrics().rate_limited(rule);
@@ -135,21 +139,30 @@ pub async fn login(
     Ok((jar.add(cookie), Json(me)).into_response())
 }
 
-/// Ends the session.
-#[utoipa::path(post, path = "/api/logout", tag = "auth",
-    responses((status = 204, description = "logged out"), (status = 401, body = crate::error::ErrorBody)))]
+/// Ends the session; with a bearer token, revokes that token.
+#[utoipa::path(post, path = "/api/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "logged out (session ended, or bearer token revoked)"),
+        (status = 401, body = crate::error::ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     auth: AuthUser,
+    addr: Option<Extension<ClientAddr>>,
     jar: CookieJar,
 ) -> Result<Response, ApiError> {
-    if let Some(c) = jar.get(SESSION_COOKIE) {
-        state
-            .store()
-            .delete_session(&token::hash(c.value()))
-            .await?;
+    let addr = addr.map_or_else(|| ClientAddr("unknown".into()), |Extension(a)| a);
+    match (auth.method, auth.token_id.as_deref()) {
+        (AuthMethod::Bearer, Some(id)) => {
+            crate::routes::tokens::revoke_token(&state, &auth, &addr, id).await?;
+        }
+        _ => {
+            if let Some(c) = jar.get(SESSION_COOKIE) {
+                state
+                    .store()
+                    .delete_session(&token::hash(c.value()))
+                    .await?;
+            }
+        }
     }
-    let _ = auth;
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT).into_response())
 }

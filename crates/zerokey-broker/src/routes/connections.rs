@@ -118,6 +118,30 @@ pub fn event(auth: &AuthUser, addr: &ClientAddr, action: &str, outcome: &str) ->
     }
 }
 
+/// The audit outcome of a failed AssumeRole: `denied` when STS refused (trust policy,
+/// external ID, permissions, a malformed request), `error` when it could not be reached or
+/// answered unexpectedly (an outage is not a refusal).
+pub fn assume_outcome(e: &zerokey_aws::AssumeError) -> &'static str {
+    match e {
+        zerokey_aws::AssumeError::Denied { .. } | zerokey_aws::AssumeError::Invalid { .. } => {
+            "denied"
+        }
+        _ => "error",
+    }
+}
+
+/// The audit outcome of a failed S3 call.
+pub fn s3_outcome(e: &zerokey_aws::S3Error) -> &'static str {
+    match e {
+        zerokey_aws::S3Error::AccessDenied { .. } => "denied",
+        zerokey_aws::S3Error::NoSuchBucket { .. } | zerokey_aws::S3Error::NoSuchKey { .. } => {
+            "not_found"
+        }
+        zerokey_aws::S3Error::Invalid { .. } => "invalid",
+        _ => "error",
+    }
+}
+
 /// Assumes `role_arn` for one request with session policy `policy`, recording latency.
 pub async fn assume(
     state: &AppState,
@@ -192,11 +216,8 @@ pub async fn prepare(
     State(state): State<AppState>,
     auth: AuthUser,
     Extension(addr): Extension<ClientAddr>,
-    body: axum::body::Bytes,
+    crate::routes::ApiBody(body): crate::routes::ApiBody,
 ) -> Result<Json<Prepared>, ApiError> {
-    if body.len() > state.config().max_json_bytes {
-        return Err(ApiError::too_large("JSON body too large"));
-    }
     let req: PrepareRequest = if body.iter().all(u8::is_ascii_whitespace) {
         PrepareRequest::default()
     } else {
@@ -285,7 +306,7 @@ pub async fn verify(
     {
         Ok(r) => r,
         Err(e) => {
-            ev.outcome = "denied".into();
+            ev.outcome = assume_outcome(&e).into();
             ev.aws_request_id = e.request_id().map(str::to_string);
             state.audit(ev).await;
             return Err(ApiError::from_assume(&e));
@@ -299,7 +320,7 @@ pub async fn verify(
             b
         }
         Err(e) => {
-            ev.outcome = "denied".into();
+            ev.outcome = s3_outcome(&e).into();
             ev.aws_request_id = e.request_id().map(str::to_string);
             state.audit(ev).await;
             return Err(ApiError::from_s3(&e));

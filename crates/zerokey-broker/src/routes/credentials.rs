@@ -51,7 +51,7 @@ pub async fn issue(
     auth: AuthUser,
     Extension(addr): Extension<ClientAddr>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    crate::routes::ApiBody(body): crate::routes::ApiBody,
 ) -> Result<Response, ApiError> {
     if auth.method != AuthMethod::Bearer {
         return Err(ApiError::new(
@@ -59,9 +59,6 @@ pub async fn issue(
             "bearer_required",
             "temporary credentials are issued to API tokens only, never to a browser session",
         ));
-    }
-    if body.len() > state.config().max_json_bytes {
-        return Err(ApiError::too_large("JSON body too large"));
     }
     let req: CredentialsRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CredentialsRequest::default()
@@ -96,7 +93,7 @@ pub async fn issue(
     let role = match res {
         Ok(r) => r,
         Err(e) => {
-            ev.outcome = "denied".into();
+            ev.outcome = crate::routes::connections::assume_outcome(&e).into();
             ev.aws_request_id = e.request_id().map(str::to_string);
             state.audit(ev).await;
             return Err(ApiError::from_assume(&e));

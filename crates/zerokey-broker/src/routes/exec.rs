@@ -157,7 +157,7 @@ pub async fn run(
             let role = match role {
                 Ok(r) => r,
                 Err(e) => {
-                    ev.outcome = "denied".into();
+                    ev.outcome = crate::routes::connections::assume_outcome(&e).into();
                     ev.aws_request_id = e.request_id().map(str::to_string);
                     state.audit(ev).await;
                     return Err(ApiError::from_assume(&e));

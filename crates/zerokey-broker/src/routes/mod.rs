@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod exec;
 pub mod health;
 pub mod s3;
+pub mod tokens;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -53,6 +54,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A raw request body of at most the broker's JSON limit; a larger one is a 413 in our error
+/// shape (for routes whose body is optional).
+#[derive(Debug)]
+pub struct ApiBody(pub Bytes);
+
+impl FromRequest<AppState> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let limit = state.config().max_json_bytes;
+        let body = http_body_util::Limited::new(req.into_body(), limit);
+        match http_body_util::BodyExt::collect(body).await {
+            Ok(c) => Ok(ApiBody(c.to_bytes())),
+            Err(_) => Err(ApiError::too_large(format!(
+                "request body larger than {limit} bytes"
+            ))),
+        }
+    }
+}
+
 /// Parses a JSON body; errors name the field or the position, never a value.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
@@ -84,9 +105,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         connections::prepare, connections::verify, connections::list, connections::remove, credentials::issue,
         s3::buckets, s3::objects, s3::get_object, s3::put_object,
         audit::list, exec::run,
+        tokens::list, tokens::create, tokens::revoke,
         health::healthz, health::readyz, health::metrics,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail,
+        tokens::TokenOut, tokens::TokenList, tokens::CreateTokenRequest, tokens::CreatedToken)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login sessions for the web UI"),
@@ -122,6 +145,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/api/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/connections/prepare", post(connections::prepare))
         .route("/api/aws/verify", post(connections::verify))
         .route("/api/connections", get(connections::list))

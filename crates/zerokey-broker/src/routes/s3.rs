@@ -5,7 +5,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::connections::{assume, event, owned};
+use crate::routes::connections::{assume, assume_outcome, event, owned, s3_outcome};
 use crate::routes::ApiQuery;
 use crate::{policy, validate, AppState, ClientAddr};
 use axum::body::Body;
@@ -114,7 +114,7 @@ async fn session(
     match assume(state, auth, &conn.role_arn, &conn.external_id, &policy).await {
         Ok(role) => Ok(S3Session::new(state.aws(), &role)),
         Err(e) => {
-            let mut ev = event(auth, addr, action, "denied");
+            let mut ev = event(auth, addr, action, assume_outcome(&e));
             ev.connection_id = Some(conn.id.clone());
             ev.target = target;
             ev.aws_request_id = e.request_id().map(str::to_string);
@@ -135,16 +135,7 @@ async fn finish(
 ) {
     let (outcome, rid) = match result {
         Ok(rid) => ("ok", rid),
-        Err(e) => (
-            match e {
-                zerokey_aws::S3Error::AccessDenied { .. } => "denied",
-                zerokey_aws::S3Error::NoSuchBucket { .. }
-                | zerokey_aws::S3Error::NoSuchKey { .. } => "not_found",
-                zerokey_aws::S3Error::Invalid { .. } => "invalid",
-                _ => "error",
-            },
-            e.request_id().map(str::to_string),
-        ),
+        Err(e) => (s3_outcome(e), e.request_id().map(str::to_string)),
     };
     let mut ev = event(auth, addr, action, outcome);
     ev.connection_id = Some(conn_id.to_string());
@@ -226,9 +217,12 @@ pub async fn objects(
             return Err(ApiError::invalid("max_keys: must be 1-1000"));
         }
     }
-    if q.continuation.as_ref().is_some_and(|c| c.len() > 4096) {
-        return Err(ApiError::invalid("continuation: too long"));
-    }
+    let delimiter = q.delimiter.as_deref().unwrap_or("");
+    let continuation = q
+        .continuation
+        .as_deref()
+        .map(|c| open_continuation(c, &bucket, &prefix, delimiter))
+        .transpose()?;
     let conn = owned(&state, &auth, q.connection.as_deref()).await?;
     let action = "s3.list_objects";
     let target = Some(format!("{bucket}/{prefix}"));
@@ -247,7 +241,7 @@ pub async fn objects(
             bucket: &bucket,
             prefix: Some(&prefix),
             delimiter: q.delimiter.as_deref(),
-            continuation: q.continuation.as_deref(),
+            continuation: continuation.as_deref(),
             max_keys: q.max_keys,
         })
         .await;
@@ -275,8 +269,68 @@ pub async fn objects(
             })
             .collect(),
         prefixes: page.common_prefixes,
-        next: page.next_token,
+        next: page
+            .next_token
+            .map(|t| seal_continuation(&t, &bucket, &prefix, delimiter)),
     }))
+}
+
+/// Check value binding a continuation token to its listing (bucket, prefix, delimiter).
+fn continuation_check(token: &str, bucket: &str, prefix: &str, delimiter: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in ["zerokey-continuation-v1", bucket, prefix, delimiter, token] {
+        h.update(part.len().to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
+/// The `next` we hand out: S3's continuation token (base64url) and a check value binding it
+/// to this listing, so that a mangled or foreign token is refused here, at once, instead of
+/// reaching AWS.
+fn seal_continuation(token: &str, bucket: &str, prefix: &str, delimiter: &str) -> String {
+    use base64::Engine;
+    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token.as_bytes());
+    format!(
+        "{b}.{}",
+        continuation_check(token, bucket, prefix, delimiter)
+    )
+}
+
+/// Opens a `continuation` given back by a client; a 400 naming it when it is not a `next`
+/// value of this listing.
+fn open_continuation(
+    given: &str,
+    bucket: &str,
+    prefix: &str,
+    delimiter: &str,
+) -> Result<String, ApiError> {
+    use base64::Engine;
+    let bad = || {
+        ApiError::invalid(
+            "continuation: malformed; pass the `next` value of the previous page of this \
+             listing unchanged",
+        )
+    };
+    if given.len() > 4096 || given.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    let (b, check) = given.rsplit_once('.').ok_or_else(bad)?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b)
+        .map_err(|_| bad())?;
+    let token = String::from_utf8(raw).map_err(|_| bad())?;
+    if token.is_empty()
+        || token.chars().any(char::is_control)
+        || !crate::auth::token::same(
+            &continuation_check(&token, bucket, prefix, delimiter),
+            check,
+        )
+    {
+        return Err(bad());
+    }
+    Ok(token)
 }
 
 /// `attachment; filename*=UTF-8''…` for the key's last segment.
@@ -522,4 +576,23 @@ pub async fn head_object(
     )
     .await;
     res.map_err(|e| ApiError::from_s3(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_tokens_round_trip_and_bind_to_their_listing() {
+        let t = "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=";
+        let sealed = seal_continuation(t, "bkt", "a/", "/");
+        assert_eq!(open_continuation(&sealed, "bkt", "a/", "/").unwrap(), t);
+        assert!(open_continuation(&sealed, "bkt", "b/", "/").is_err());
+        assert!(open_continuation(&sealed, "other", "a/", "/").is_err());
+        assert!(open_continuation(t, "bkt", "a/", "/").is_err());
+        assert!(open_continuation("abc\0def.00", "bkt", "a/", "/").is_err());
+        let mut mangled = sealed.clone();
+        mangled.insert(3, 'x');
+        assert!(open_continuation(&mangled, "bkt", "a/", "/").is_err());
+    }
 }

@@ -24,6 +24,11 @@ pub const ACTIONS: &[&str] = &[
     "s3.head_object",
     "s3.put_object",
     "exec.run",
+    "token.create",
+    "token.revoke",
+    "admin.create_user",
+    "admin.create_token",
+    "admin.revoke_token",
 ];
 
 /// Outcomes the broker records.

@@ -185,7 +185,7 @@ pub async fn prepare(State(state): State<AppState>, form: UiForm<PrepareForm>) -
         State(state.clone()),
         page.auth.clone(),
         Extension(page.addr.clone()),
-        axum::body::Bytes::from(body),
+        crate::routes::ApiBody(axum::body::Bytes::from(body)),
     )
     .await
     {

@@ -2,12 +2,12 @@
 //! over the JSON API's own handlers, so pages and API share validation, audit events, rate
 //! limits and error messages. One file per page group: `auth.rs` sign in/out,
 //! `connections.rs` the list, delete and the connect-an-account wizard, `s3.rs` buckets,
-//! objects and object details, `audit.rs` the audit log.
+//! objects and object details, `audit.rs` the audit log, `tokens.rs` API tokens.
 //!
 //! Security: every state-changing form is a POST carrying the session's CSRF token in a
 //! hidden `csrf` field (the sign-in form, before a session exists, uses a double-submit
-//! cookie); pages get a strict Content-Security-Policy (`default-src 'self'`, no inline
-//! script or style), `X-Frame-Options: DENY` and `frame-ancestors 'none'`, and
+//! cookie bound to a server key and the client address); pages get a strict
+//! Content-Security-Policy (`default-src 'self'`, no inline script or style), `X-Frame-Options: DENY` and `frame-ancestors 'none'`, and
 //! `Cache-Control: no-store`. External IDs and passwords travel only in POST bodies; no URL
 //! carries a credential or an external ID. Static assets are embedded and served with a
 //! year-long immutable cache (their URL carries a content hash).
@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod connections;
 mod s3;
+mod tokens;
 
 use crate::auth::{token, AuthUser, CSRF_HEADER};
 use crate::error::ApiError;
@@ -60,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("objects.html", include_str!("../../templates/objects.html")),
     ("object.html", include_str!("../../templates/object.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    ("tokens.html", include_str!("../../templates/tokens.html")),
 ];
 
 const APP_CSS: &str = include_str!("../../static/app.css");
@@ -107,6 +109,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/objects", get(s3::objects))
         .route("/ui/object", get(s3::object))
         .route("/ui/audit", get(audit::page))
+        .route("/ui/tokens", get(tokens::list).post(tokens::create))
+        .route("/ui/tokens/{id}/revoke", post(tokens::revoke))
         .route("/ui/static/{name}", get(static_file))
         .route("/ui/{*rest}", get(not_found_page))
         .layer(middleware::from_fn_with_state(state, page_headers))

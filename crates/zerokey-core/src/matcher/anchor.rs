@@ -1,0 +1,205 @@
+//! Anchors: a cheap test, run at a keyword hit, that says whether a rule's regex can have a
+//! match through that hit. Derived from the regex itself, so it never changes what is found.
+//!
+//! A rule's pattern is split at the top level into a concatenation `e0 e1 … en`. If some
+//! element `ei` can only start with literals that each contain one of the rule's keywords
+//! (compared in ASCII lower case, as the keyword prefilter does), then every match has such a
+//! keyword occurrence at a known offset `o` from where `ei` starts. So a match exists only if
+//! the suffix `ei … en` matches *anchored* at `hit - o` for some keyword hit: one short
+//! anchored search per hit instead of a search over the whole window. Zero-width assertions
+//! just before `ei` (`\b`) are kept in the suffix. Rules where no element qualifies (a value
+//! with no literal, a keyword inside an alternation with other words) have no anchor and are
+//! searched as before.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+
+/// An anchor: the suffix pattern to test, and, per keyword of the rule (by position in the
+/// rule's keyword list, lower-cased), the offsets from a hit back to where the suffix starts.
+pub(super) struct Plan {
+    pub suffix: Hir,
+    pub offsets: Vec<Vec<usize>>,
+}
+
+/// Derives the anchor of `hir` for `keywords` (already lower-cased), if it has one.
+pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
+    let elements = top_concat(hir);
+    for i in 0..elements.len() {
+        // The literals the rest of the pattern starts with, else those of the element alone
+        // (the longer the expression, the sooner the extractor gives up or cuts literals).
+        let rest = Hir::concat(elements[i..].to_vec());
+        let Some(offsets) =
+            keyword_offsets(&rest, keywords).or_else(|| keyword_offsets(&elements[i], keywords))
+        else {
+            continue;
+        };
+        // Zero-width assertions immediately before the element hold at the same position.
+        let mut start = i;
+        while start > 0 && matches!(elements[start - 1].kind(), HirKind::Look(_)) {
+            start -= 1;
+        }
+        return Some(Plan {
+            suffix: Hir::concat(elements[start..].to_vec()),
+            offsets,
+        });
+    }
+    None
+}
+
+/// The top-level concatenation, looking through capture groups around the whole pattern.
+fn top_concat(hir: &Hir) -> Vec<Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) => top_concat(&c.sub),
+        HirKind::Concat(subs) => subs.clone(),
+        _ => vec![hir.clone()],
+    }
+}
+
+/// If every string `e` can match starts (in lower case) with a finite set of literals that each
+/// contain a keyword, the offsets of the keywords in them, per keyword.
+fn keyword_offsets(e: &Hir, keywords: &[String]) -> Option<Vec<Vec<usize>>> {
+    let folded = fold(e);
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(&folded);
+    let lits = seq.literals()?;
+    if lits.is_empty() {
+        return None;
+    }
+    let mut offsets = vec![Vec::new(); keywords.len()];
+    for lit in lits {
+        let bytes = lit.as_bytes();
+        let mut any = false;
+        for (k, kw) in keywords.iter().enumerate() {
+            let kw = kw.as_bytes();
+            if kw.is_empty() || kw.len() > bytes.len() {
+                continue;
+            }
+            for o in 0..=bytes.len() - kw.len() {
+                if &bytes[o..o + kw.len()] == kw {
+                    any = true;
+                    if !offsets[k].contains(&o) {
+                        offsets[k].push(o);
+                    }
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+    }
+    Some(offsets)
+}
+
+/// The image of `hir` under ASCII lower-casing: every string it matches, lower-cased, is
+/// matched by the result. Only used to extract literals, never to search.
+fn fold(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+        HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(c)) => Hir::class(Class::Bytes(fold_class(c))),
+        // Unicode classes do not occur with Unicode off; keep them as they are (the
+        // extractor treats a large class as unbounded, which only loses the anchor).
+        HirKind::Class(Class::Unicode(_)) => hir.clone(),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(fold(&r.sub)),
+        }),
+        HirKind::Capture(c) => fold(&c.sub),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold).collect()),
+    }
+}
+
+fn fold_class(c: &ClassBytes) -> ClassBytes {
+    let mut set = [false; 256];
+    for r in c.ranges() {
+        for b in r.start()..=r.end() {
+            set[usize::from(b.to_ascii_lowercase())] = true;
+        }
+    }
+    let mut ranges = Vec::new();
+    let mut b = 0usize;
+    while b < 256 {
+        if set[b] {
+            let start = b;
+            while b + 1 < 256 && set[b + 1] {
+                b += 1;
+            }
+            ranges.push(ClassBytesRange::new(start as u8, b as u8));
+        }
+        b += 1;
+    }
+    ClassBytes::new(ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::util::syntax;
+
+    fn parse(p: &str) -> Hir {
+        syntax::parse_with(p, &syntax::Config::new().unicode(false).utf8(false))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn kws(k: &[&str]) -> Vec<String> {
+        k.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn prefixed_token_is_anchored_at_its_keyword() {
+        let p = plan(
+            &parse(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b"),
+            &kws(&["ghp_"]),
+        );
+        let p = p.unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![0]]);
+        // The word boundary before the token stays in the suffix.
+        assert!(
+            p.suffix.to_string().starts_with(r"(?:(?-u:\b)"),
+            "{}",
+            p.suffix
+        );
+    }
+
+    #[test]
+    fn case_insensitive_keyword_inside_the_pattern_is_found() {
+        let hir = parse(
+            r#"(?i)(?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*?(?:token|bearer)["']?[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"']{15,127})"#,
+        );
+        let p = plan(&hir, &kws(&["token", "bearer"])).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![0], vec![0]]);
+    }
+
+    #[test]
+    fn keyword_offset_inside_a_longer_literal() {
+        let hir = parse(
+            r"(?P<secret>-----BEGIN RSA PRIVATE KEY-----[A-Za-z0-9+/=\s]+-----END RSA PRIVATE KEY-----)",
+        );
+        let p = plan(&hir, &kws(&["begin rsa private key"])).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![5]]);
+    }
+
+    #[test]
+    fn keyword_spanning_two_elements_is_found() {
+        // The keyword `basic ` ends in the repetition after the word.
+        let hir = parse(r"(?i)\bBasic +(?P<secret>[A-Za-z0-9+/]{8,}={0,2})");
+        let p = plan(&hir, &kws(&["basic "])).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![0]]);
+        // With a tab allowed too, `Basic<TAB>…` has no keyword hit: no anchor.
+        let hir = parse(r"(?i)\bBasic[ \t]+(?P<secret>[A-Za-z0-9+/]{8,}={0,2})");
+        assert!(plan(&hir, &kws(&["basic "])).is_none());
+    }
+
+    #[test]
+    fn no_anchor_when_a_literal_lacks_every_keyword() {
+        // `pass` is a branch without a keyword: hits on it would be missed, so no anchor.
+        let hir = parse(r"(?i)(?:[a-z]*password|(?:[a-z]+_)*pass)=(?P<secret>\S{8,})");
+        assert!(plan(&hir, &kws(&["password"])).is_none());
+        // A value with no literal at all.
+        assert!(plan(&parse(r"(?P<secret>[A-Za-z0-9/+]{40})"), &kws(&["akia"])).is_none());
+    }
+}
