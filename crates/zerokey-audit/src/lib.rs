@@ -43,6 +43,8 @@ pub struct AuditOptions {
     /// Largest policy or configuration file audited (`None`: [`DEFAULT_MAX_FILE_SIZE`]); a
     /// larger one is an error naming it and the limit, and is not read.
     pub max_file_size: Option<u64>,
+    /// Paths (relative to the audit root) not audited at all (`[audit] exclude`).
+    pub exclude: Option<globset::GlobSet>,
 }
 
 /// Default cap on one audited file: parsing keeps a tree of the whole document in memory
@@ -206,9 +208,15 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) {
-                files.push(entry.into_path());
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
             }
+            if let Some(exclude) = &opts.exclude {
+                if exclude.is_match(rel(path, entry.path())) {
+                    continue;
+                }
+            }
+            files.push(entry.into_path());
         }
         (path.to_path_buf(), files)
     } else {

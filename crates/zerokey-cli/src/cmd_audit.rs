@@ -56,6 +56,23 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
             reason: ig.reason.clone(),
         });
     }
+    if !loaded.config.audit.exclude.is_empty() {
+        let mut set = globset::GlobSetBuilder::new();
+        for p in &loaded.config.audit.exclude {
+            let p = p.trim_start_matches("./");
+            // `dir/` or `dir` also means everything below it, as in `[scan] exclude`.
+            for g in [p.to_string(), format!("{}/**", p.trim_end_matches('/'))] {
+                set.add(
+                    globset::Glob::new(&g)
+                        .with_context(|| format!("{cfg_name}: audit.exclude: {p:?}"))?,
+                );
+            }
+        }
+        opts.exclude = Some(
+            set.build()
+                .with_context(|| format!("{cfg_name}: audit.exclude"))?,
+        );
+    }
     for ig in &opts.ignores {
         if !zerokey_audit::audits::all()
             .iter()

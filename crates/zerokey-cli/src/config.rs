@@ -32,6 +32,10 @@ pub struct AuditSection {
     /// `[[audit.ignore]]` entries.
     #[serde(default)]
     pub ignore: Vec<AuditIgnore>,
+    /// Globs (relative to the audited folder) of files not audited at all, e.g. fixtures that
+    /// are wrong on purpose.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 /// One `[[audit.ignore]]`: findings of `rule` in files matching `path` (a glob relative to the

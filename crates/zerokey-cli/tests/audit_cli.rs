@@ -436,3 +436,48 @@ fn the_docs_example_workflow_passes_the_audit() {
         "{found:?}"
     );
 }
+
+#[test]
+fn audit_exclude_skips_the_listed_folders_only() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let policy = r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    for sub in ["fixtures/bad", "infra"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(sub).join("policy.json"), policy)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // A file that cannot be parsed is an error (exit 2) unless excluded.
+    std::fs::write(
+        dir.path().join("fixtures/bad/broken.json"),
+        "{\"Statement\": [",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = |config: &str| {
+        std::fs::write(dir.path().join(".zerokey.toml"), config).unwrap_or_else(|e| panic!("{e}"));
+        let out = zerokey()
+            .current_dir(dir.path())
+            .args(["audit", ".", "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+        let paths: std::collections::BTreeSet<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                f["locations"][0]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        (paths, out.status.code().unwrap_or(-1))
+    };
+    let (paths, code) = run("");
+    assert_eq!(code, 2);
+    assert!(paths.contains("fixtures/bad/policy.json"), "{paths:?}");
+    let (paths, code) = run("[audit]\nexclude = [\"fixtures/\"]\n");
+    assert_eq!(code, 0);
+    let policies: Vec<_> = paths.iter().filter(|p| p.ends_with(".json")).collect();
+    assert_eq!(policies, ["infra/policy.json"]);
+}
