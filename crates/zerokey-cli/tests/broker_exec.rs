@@ -6,6 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod broker_support;
+#[path = "common/procs.rs"]
+mod procs;
+use procs::environ_holders;
 
 use broker_support::*;
 use reqwest::StatusCode;
@@ -379,26 +382,6 @@ async fn exec_is_off_without_exec_dir_and_limited_per_user() {
     )
     .await;
     assert_eq!(s3, StatusCode::OK, "the slot is free again");
-}
-
-/// Pids of every process whose environment (readable to us) contains `needle`.
-fn environ_holders(needle: &str) -> Vec<i32> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) {
-            if env.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                out.push(pid);
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]

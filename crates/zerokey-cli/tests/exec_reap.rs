@@ -9,6 +9,7 @@ mod common;
 #[path = "exec_support/mod.rs"]
 mod support;
 
+use common::procs::environ_holders;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader};
@@ -31,31 +32,11 @@ fn endpoint() -> &'static str {
     })
 }
 
-/// Pids of every process whose environment (readable to us) contains `needle`.
-fn holders(needle: &str) -> Vec<i32> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) {
-            if env.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                out.push(pid);
-            }
-        }
-    }
-    out
-}
-
 /// Waits (a bound against hanging, not a speed assertion) until no process holds `needle`.
 fn assert_no_holder(needle: &str, within: Duration) {
     let start = Instant::now();
     loop {
-        let h = holders(needle);
+        let h = environ_holders(needle);
         if h.is_empty() {
             return;
         }
@@ -119,7 +100,7 @@ fn wait(child: &mut std::process::Child, within: Duration) -> std::process::Exit
 /// Waits until a process other than exec's child holds `needle` (the grandchild started).
 fn wait_for_holders(needle: &str, n: usize) {
     let start = Instant::now();
-    while holders(needle).len() < n {
+    while environ_holders(needle).len() < n {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the script never started"

@@ -4,3 +4,5 @@
 pub mod emulator;
 #[allow(dead_code)]
 pub mod keys;
+#[allow(dead_code)]
+pub mod procs;
