@@ -109,9 +109,11 @@ class Expr:
         return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(self.eval(m.group(1))), str(value))
 
 
-def run_action(workspace, inputs, event_name="push", event=None):
-    """Runs action.yml's steps; returns (ok, outputs, summary, log)."""
-    with open(os.path.join(SRC, "action.yml"), encoding="utf-8") as f:
+def run_action(workspace, inputs, event_name="push", event=None, action_file="action.yml", env=None):
+    """Runs the steps of `action_file` (relative to the repository) with the runner's files and
+    `env` added to the environment; returns (ok, outputs, summary, log, uploaded SARIF path,
+    the SARIF report, RUNNER_TEMP, GITHUB_ENV's content). RUNNER_TEMP is gone on return."""
+    with open(os.path.join(SRC, action_file), encoding="utf-8") as f:
         action = yaml.safe_load(f)
     declared = action["inputs"]
     for name in inputs:
@@ -125,7 +127,8 @@ def run_action(workspace, inputs, event_name="push", event=None):
         open(p, "w").close()
     with open(files["event.json"], "w", encoding="utf-8") as f:
         json.dump(event or {}, f)
-    ctx = {"inputs": values, "outputs": {}, "github": {"action_path": SRC}, "ok": True}
+    action_path = os.path.dirname(os.path.join(SRC, action_file))
+    ctx = {"inputs": values, "outputs": {}, "github": {"action_path": action_path}, "ok": True}
     expr = Expr(ctx)
     path_dirs = []
     extra_env = {}
@@ -161,25 +164,27 @@ def run_action(workspace, inputs, event_name="push", event=None):
             if not good:
                 ctx["ok"] = False
             continue
-        env = dict(os.environ)
-        env.update(extra_env)
-        env.update({f"INPUT_{k.replace(' ', '_').upper()}": v for k, v in values.items()})
-        env.update({
+        step_env = dict(os.environ)
+        step_env.update(env or {})
+        step_env.update(extra_env)
+        env_ = step_env
+        env_.update({f"INPUT_{k.replace(' ', '_').upper()}": v for k, v in values.items()})
+        env_.update({
             "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": workspace,
             "GITHUB_OUTPUT": files["output"], "GITHUB_STEP_SUMMARY": files["summary"],
             "GITHUB_PATH": files["path"], "GITHUB_ENV": files["env"], "RUNNER_TEMP": temp,
             "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": files["event.json"],
-            "GITHUB_ACTION_PATH": SRC,
+            "GITHUB_ACTION_PATH": action_path,
         })
-        env.update({k: expr.template(v) for k, v in step.get("env", {}).items()})
-        env["PATH"] = os.pathsep.join(path_dirs + [env["PATH"]])
+        env_.update({k: expr.template(v) for k, v in step.get("env", {}).items()})
+        env_["PATH"] = os.pathsep.join(path_dirs + [env_["PATH"]])
         script = expr.template(step["run"])
-        if name == "Build zerokey":
+        if name in ("Build zerokey", "Install zerokey"):
             # Replaced: the binary is already built; the step's other effect is GITHUB_PATH.
             script = f'echo "{os.path.dirname(BIN)}" >> "$GITHUB_PATH"'
         open(files["output"], "w").close()
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-                              cwd=workspace, env=env, capture_output=True, text=True)
+                              cwd=workspace, env=env_, capture_output=True, text=True)
         log.append(f"[{name}] exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
         with open(files["output"], encoding="utf-8") as f:
             outs = dict(line.split("=", 1) for line in f.read().splitlines() if "=" in line)
@@ -194,7 +199,13 @@ def run_action(workspace, inputs, event_name="push", event=None):
     with open(files["summary"], encoding="utf-8") as f:
         summary = f.read()
     outputs = {k: expr.template(v["value"]) for k, v in action.get("outputs", {}).items()}
-    result = (ctx["ok"], outputs, summary, "\n".join(log), ctx.get("uploaded"))
+    sarif = None
+    if outputs.get("sarif-file") and os.path.isfile(outputs["sarif-file"]):
+        with open(outputs["sarif-file"], encoding="utf-8") as f:
+            sarif = json.load(f)
+    with open(files["env"], encoding="utf-8") as f:
+        github_env = f.read()
+    result = (ctx["ok"], outputs, summary, "\n".join(log), ctx.get("uploaded"), sarif, temp, github_env)
     shutil.rmtree(temp)
     return result
 
@@ -226,11 +237,14 @@ def main():
         leaked = lambda text: old_secret[4:16] in text  # noqa: E731
 
         # 1. push, git-history: the secret that is only in an old commit is found.
-        ok, outputs, summary, log, uploaded = run_action(repo, inputs)
+        ok, outputs, summary, log, uploaded, sarif, temp, _ = run_action(repo, inputs)
         check(not ok, "push with git-history: the job fails on a secret in an old commit")
         check(outputs.get("findings") == "1", f"output findings is 1 (got {outputs.get('findings')})")
         check(uploaded is not None, "the SARIF file the upload step would send is valid SARIF")
-        sarif = json.load(open(os.path.join(repo, "zerokey.sarif"), encoding="utf-8"))
+        check(sarif is not None and outputs["sarif-file"] == os.path.join(temp, "zerokey.sarif"),
+              f"the SARIF report is written under RUNNER_TEMP by default (got {outputs.get('sarif-file')})")
+        check(not any(n.endswith(".sarif") for n in os.listdir(repo)),
+              "nothing is written into the workspace")
         results = sarif["runs"][0]["results"]
         check(len(results) == 1 and results[0]["properties"].get("commit") == planted,
               "the SARIF result names the commit that planted the secret")
@@ -248,7 +262,7 @@ def main():
         commit(repo, {"app.cfg": "name = demo\n"}, "feature work")
         commit(repo, {"ci.sh": f"export AWS_ACCESS_KEY_ID={new_secret}\n"}, "add ci script")
         event = {"pull_request": {"base": {"sha": base}, "head": {"sha": git(repo, "rev-parse", "HEAD")}}}
-        ok, outputs, summary, log, _ = run_action(repo, inputs, "pull_request", event)
+        ok, outputs, summary, log, *_ = run_action(repo, inputs, "pull_request", event)
         check(not ok and outputs.get("findings") == "1",
               f"pull request adding a secret: 1 finding, job fails (got {outputs.get('findings')})\n{summary}")
         check("`ci.sh`:1" in summary and "`deploy.env`" not in summary,
@@ -261,11 +275,11 @@ def main():
         git(repo, "checkout", "-q", "-b", "clean")
         commit(repo, {"notes.txt": "nothing secret\n"}, "notes")
         event = {"pull_request": {"base": {"sha": base}}}
-        ok, outputs, summary, log, _ = run_action(repo, inputs, "pull_request", event)
+        ok, outputs, summary, log, *_ = run_action(repo, inputs, "pull_request", event)
         check(ok and outputs.get("findings") == "0", f"a clean pull request passes (findings {outputs.get('findings')})\n{log}")
 
         # 4. bad inputs: a clear error before anything is scanned.
-        ok, outputs, summary, log, _ = run_action(
+        ok, outputs, summary, log, *_ = run_action(
             repo, dict(inputs, **{"git-history": "yes", "baseline": "missing.json"}))
         check(not ok and "git-history must be 'true' or 'false', got 'yes'" in log
               and "baseline 'missing.json' is not a file" in log and "[skipped] Scan" in log,

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
-use zerokey_core::Matcher;
+use zerokey_core::{Marker, Matcher, Redactor};
 
 /// `PATH` of every child.
 pub const CHILD_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -237,29 +237,26 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(mut r: R, cap: usize) -> (
     (kept, truncated)
 }
 
-/// Redacts `bytes` with the engine and hides the exact credential strings.
-pub fn redact(matcher: &Matcher, bytes: &[u8], creds: &ChildCredentials) -> String {
-    let mut text =
-        String::from_utf8_lossy(&crate::telemetry::redact_line(matcher, bytes)).into_owned();
-    let mut exact: Vec<&str> = vec![
-        creds.secret_access_key.expose_secret(),
-        creds.access_key_id.expose_secret(),
+/// Redacts `bytes` with the engine and hides the exact credential strings (the engine's
+/// [`Redactor`], log markers).
+pub fn redact(matcher: &Arc<Matcher>, bytes: &[u8], creds: &ChildCredentials) -> String {
+    let mut known: Vec<&[u8]> = vec![
+        creds.secret_access_key.expose_secret().as_bytes(),
+        creds.access_key_id.expose_secret().as_bytes(),
     ];
     if let Some(t) = &creds.session_token {
-        exact.push(t.expose_secret());
+        known.push(t.expose_secret().as_bytes());
     }
-    for s in exact {
-        if s.len() >= 8 {
-            text = text.replace(s, "[REDACTED]");
-        }
-    }
-    text
+    Redactor::new(matcher.clone())
+        .with_known(known)
+        .with_marker(Marker::RuleId)
+        .redact_text(bytes)
 }
 
 /// Runs `script` with `args` and `creds`; see the module docs.
 pub async fn run(
     config: &ExecConfig,
-    matcher: &Matcher,
+    matcher: &Arc<Matcher>,
     script: &Path,
     args: &[String],
     creds: &ChildCredentials,

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod policy;
 pub mod reap;
 pub mod routes;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

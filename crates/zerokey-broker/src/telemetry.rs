@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::fmt::MakeWriter;
-use zerokey_core::Matcher;
+use zerokey_core::{Marker, Matcher, Redactor};
 
 /// What the request-context middleware knows about the request being served.
 #[derive(Debug)]
@@ -76,39 +76,31 @@ pub fn builtin_matcher() -> Result<Arc<Matcher>, zerokey_core::RuleError> {
     Ok(Arc::new(Matcher::new(&set)?))
 }
 
-/// Replaces every credential the engine finds in `line` with `[REDACTED:<rule id>]`.
-pub fn redact_line(matcher: &Matcher, line: &[u8]) -> Vec<u8> {
-    let found = matcher.scan(line);
-    if found.is_empty() {
-        return line.to_vec();
-    }
-    let mut out = Vec::with_capacity(line.len());
-    let mut at = 0;
-    for m in found {
-        if m.start < at {
-            continue;
-        }
-        out.extend_from_slice(&line[at..m.start]);
-        out.extend_from_slice(b"[REDACTED:");
-        out.extend_from_slice(matcher.rule(m.rule).id.as_bytes());
-        out.push(b']');
-        at = m.end;
-    }
-    out.extend_from_slice(&line[at..]);
-    out
+/// Replaces every credential the engine finds in `line` with `[REDACTED:<rule id>]` (the
+/// engine's [`Redactor`] with [`Marker::RuleId`]).
+pub fn redact_line(matcher: &Arc<Matcher>, line: &[u8]) -> Vec<u8> {
+    log_redactor(matcher.clone()).redact_line(line).into_owned()
+}
+
+/// The redactor log lines pass through.
+fn log_redactor(matcher: Arc<Matcher>) -> Redactor {
+    Redactor::new(matcher).with_marker(Marker::RuleId)
 }
 
 /// A `MakeWriter` that redacts each log line with the engine before handing it on.
 #[derive(Clone)]
 pub struct RedactingMakeWriter<M> {
     inner: M,
-    matcher: Arc<Matcher>,
+    redactor: Arc<Redactor>,
 }
 
 impl<M> RedactingMakeWriter<M> {
     /// Wraps `inner` (stderr, a file, a test buffer).
     pub fn new(inner: M, matcher: Arc<Matcher>) -> Self {
-        RedactingMakeWriter { inner, matcher }
+        RedactingMakeWriter {
+            inner,
+            redactor: Arc::new(log_redactor(matcher)),
+        }
     }
 }
 
@@ -116,7 +108,7 @@ impl<M> RedactingMakeWriter<M> {
 pub struct RedactingWriter<W: Write> {
     buf: Vec<u8>,
     inner: W,
-    matcher: Arc<Matcher>,
+    redactor: Arc<Redactor>,
 }
 
 impl<W: Write> Write for RedactingWriter<W> {
@@ -134,7 +126,7 @@ impl<W: Write> Drop for RedactingWriter<W> {
         if self.buf.is_empty() {
             return;
         }
-        let clean = redact_line(&self.matcher, &self.buf);
+        let clean = self.redactor.redact_line(&self.buf);
         let _ = self.inner.write_all(&clean);
         let _ = self.inner.flush();
     }
@@ -146,7 +138,7 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for RedactingMakeWriter<M> {
         RedactingWriter {
             buf: Vec::with_capacity(256),
             inner: self.inner.make_writer(),
-            matcher: self.matcher.clone(),
+            redactor: self.redactor.clone(),
         }
     }
 }

@@ -170,65 +170,12 @@ pub fn value_looks_secret(name: &[u8], value: &[u8], matcher: &Matcher) -> bool 
     matcher.scan(&line).iter().any(|m| !m.allowlisted)
 }
 
-/// Rewrites output lines so no credential survives: whatever the engine finds, plus exact
-/// occurrences of the values the child was given.
-pub struct Redactor {
-    matcher: Arc<Matcher>,
-    known: Vec<Zeroizing<Vec<u8>>>,
-}
+pub use zerokey_core::Redactor;
 
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Redactor")
-            .field("known", &self.known.len())
-            .finish()
-    }
-}
-
-impl Redactor {
-    /// A redactor over `matcher` that also hides each of `known` (values shorter than four
-    /// bytes are skipped: they would redact ordinary text).
-    pub fn new(matcher: Arc<Matcher>, known: &[&SecretString]) -> Self {
-        let known = known
-            .iter()
-            .map(|s| Zeroizing::new(s.expose_secret().as_bytes().to_vec()))
-            .filter(|k| k.len() >= 4)
-            .collect();
-        Redactor { matcher, known }
-    }
-
-    /// `line` with every secret replaced by its redacted form (at most four characters).
-    pub fn redact_line<'a>(&self, line: &'a [u8]) -> Cow<'a, [u8]> {
-        let mut spans: Vec<(usize, usize)> = self
-            .matcher
-            .scan(line)
-            .iter()
-            .map(|m| (m.start, m.end))
-            .collect();
-        for k in &self.known {
-            spans.extend(memchr::memmem::find_iter(line, k.as_slice()).map(|s| (s, s + k.len())));
-        }
-        if spans.is_empty() {
-            return Cow::Borrowed(line);
-        }
-        spans.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-        for (s, e) in spans {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        let mut out = Vec::with_capacity(line.len());
-        let mut at = 0;
-        for (s, e) in merged {
-            out.extend_from_slice(&line[at..s]);
-            out.extend_from_slice(zerokey_core::redact(&line[s..e]).as_bytes());
-            at = e;
-        }
-        out.extend_from_slice(&line[at..]);
-        Cow::Owned(out)
-    }
+/// The redactor for a child's output (the engine's one [`Redactor`]): whatever the engine
+/// finds, plus exact occurrences of the values the child was given, shown as `ghp_…(40)`.
+pub fn output_redactor(matcher: Arc<Matcher>, known: &[&SecretString]) -> Redactor {
+    Redactor::new(matcher).with_known(known.iter().map(|s| s.expose_secret().as_bytes()))
 }
 
 /// A line longer than this is redacted and written in pieces of this size.
@@ -510,7 +457,7 @@ mod tests {
     #[test]
     fn redacts_engine_finds_and_known_values() {
         let known = SecretString::from("wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1".to_string());
-        let r = Redactor::new(Arc::new(matcher()), &[&known]);
+        let r = output_redactor(Arc::new(matcher()), &[&known]);
         let line = b"key=wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1 gh=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\n";
         let out = r.redact_line(line);
         let text = String::from_utf8_lossy(&out);

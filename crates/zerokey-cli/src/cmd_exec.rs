@@ -154,7 +154,7 @@ pub async fn run_with_credentials(
     }
     let key_id = SecretString::from(creds.access_key_id().to_string());
     let redactor = run.redact_output.then(|| {
-        Redactor::new(
+        child::output_redactor(
             Arc::clone(&matcher),
             &[&key_id, creds.secret_access_key(), creds.session_token()],
         )

@@ -342,7 +342,7 @@ async fn give_to_child(
     }
     let redactor = run
         .redact_output
-        .then(|| Redactor::new(std::sync::Arc::clone(&matcher), &[&secret]));
+        .then(|| child::output_redactor(std::sync::Arc::clone(&matcher), &[&secret]));
     let (program, args) = cmd_exec::split_command(command)?;
     let cmd = ChildCommand {
         program,

@@ -13,6 +13,7 @@ pub mod finding;
 pub mod matcher;
 pub mod notes;
 pub mod redact;
+pub mod redactor;
 pub mod rules;
 pub mod stats;
 pub mod validators;
@@ -23,5 +24,6 @@ pub use finding::{
 };
 pub use matcher::{Allowlist, Match, Matcher};
 pub use redact::{redact, SecretBytes};
+pub use redactor::{redact_url, Marker, Redactor};
 pub use rules::{Rule, RuleError, RuleSet};
 pub use validators::Validator;

@@ -6,7 +6,9 @@
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
-use crate::store::{now_ms, AuditEvent, Connection};
+use crate::service::{assume, assume_outcome, event, s3_outcome};
+pub use crate::service::{owned, owned_by_id};
+use crate::store::{now_ms, Connection};
 use crate::{policy, validate, AppState, ClientAddr};
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
@@ -14,8 +16,6 @@ use axum::Json;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::time::Instant;
-use zerokey_aws::{AssumeRequest, AssumedRole};
 
 /// Body of `POST /api/connections/prepare` (optional).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -103,101 +103,6 @@ pub struct Verified {
 pub struct ConnectionList {
     /// Connections, oldest first.
     pub connections: Vec<ConnectionOut>,
-}
-
-/// Builds an audit event for the current request.
-pub fn event(auth: &AuthUser, addr: &ClientAddr, action: &str, outcome: &str) -> AuditEvent {
-    AuditEvent {
-        at: now_ms(),
-        user_id: Some(auth.user.id.clone()),
-        action: action.into(),
-        outcome: outcome.into(),
-        client_addr: Some(addr.0.clone()),
-        request_id: Some(crate::telemetry::current_request_id()),
-        ..Default::default()
-    }
-}
-
-/// The audit outcome of a failed AssumeRole: `denied` when STS refused (trust policy,
-/// external ID, permissions, a malformed request), `error` when it could not be reached or
-/// answered unexpectedly (an outage is not a refusal).
-pub fn assume_outcome(e: &zerokey_aws::AssumeError) -> &'static str {
-    match e {
-        zerokey_aws::AssumeError::Denied { .. } | zerokey_aws::AssumeError::Invalid { .. } => {
-            "denied"
-        }
-        _ => "error",
-    }
-}
-
-/// The audit outcome of a failed S3 call.
-pub fn s3_outcome(e: &zerokey_aws::S3Error) -> &'static str {
-    match e {
-        zerokey_aws::S3Error::AccessDenied { .. } => "denied",
-        zerokey_aws::S3Error::NoSuchBucket { .. } | zerokey_aws::S3Error::NoSuchKey { .. } => {
-            "not_found"
-        }
-        zerokey_aws::S3Error::Invalid { .. } => "invalid",
-        _ => "error",
-    }
-}
-
-/// Assumes `role_arn` for one request with session policy `policy`, recording latency.
-pub async fn assume(
-    state: &AppState,
-    auth: &AuthUser,
-    role_arn: &str,
-    external_id: &str,
-    policy: &str,
-) -> Result<AssumedRole, zerokey_aws::AssumeError> {
-    let seconds = state.config().session_seconds;
-    assume_as(
-        state,
-        auth,
-        role_arn,
-        external_id,
-        "zk",
-        Some(policy),
-        seconds,
-    )
-    .await
-}
-
-/// Assumes `role_arn` with session name `<prefix>-<request id>`, `SourceIdentity` =
-/// `zk-<user>`, an optional session policy and `duration` seconds; records the latency and
-/// the outcome in the metrics.
-pub async fn assume_as(
-    state: &AppState,
-    auth: &AuthUser,
-    role_arn: &str,
-    external_id: &str,
-    prefix: &str,
-    policy: Option<&str>,
-    duration: u32,
-) -> Result<AssumedRole, zerokey_aws::AssumeError> {
-    let request_id = crate::telemetry::current_request_id();
-    let keep = 60usize.saturating_sub(prefix.len() + 1);
-    let session_name = format!(
-        "{prefix}-{}",
-        request_id.chars().take(keep).collect::<String>()
-    );
-    let source_identity = format!("zk-{}", auth.user.name);
-    let started = Instant::now();
-    let res = state
-        .aws()
-        .assume_role(&AssumeRequest {
-            role_arn,
-            external_id,
-            session_name: &session_name,
-            source_identity: Some(&source_identity),
-            policy,
-            duration_seconds: Some(duration),
-        })
-        .await;
-    state
-        .metrics()
-        .assume(started.elapsed().as_secs_f64(), res.is_ok());
-    res
 }
 
 fn new_external_id() -> String {
@@ -377,37 +282,4 @@ pub async fn remove(
     ev.connection_id = Some(id);
     state.audit(ev).await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Loads one of the caller's connections by path id (a malformed or foreign id is a 404).
-pub async fn owned_by_id(
-    state: &AppState,
-    auth: &AuthUser,
-    id: &str,
-) -> Result<Connection, ApiError> {
-    if !validate::is_uuid(id) {
-        return Err(ApiError::not_found("connection"));
-    }
-    state
-        .store()
-        .connection(&auth.user.id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))
-}
-
-/// Loads one of the caller's connections for the `connection=` query parameter.
-pub async fn owned(
-    state: &AppState,
-    auth: &AuthUser,
-    id: Option<&str>,
-) -> Result<Connection, ApiError> {
-    let id = id.ok_or_else(|| ApiError::invalid("connection: query parameter required"))?;
-    if !validate::is_uuid(id) {
-        return Err(ApiError::invalid("connection: not a connection id"));
-    }
-    state
-        .store()
-        .connection(&auth.user.id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))
 }

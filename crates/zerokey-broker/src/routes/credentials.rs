@@ -5,7 +5,7 @@
 
 use crate::auth::{AuthMethod, AuthUser};
 use crate::error::ApiError;
-use crate::routes::connections::{assume_as, event, owned_by_id};
+use crate::service::{assume_as, event, owned_by_id};
 use crate::{AppState, ClientAddr};
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -93,7 +93,7 @@ pub async fn issue(
     let role = match res {
         Ok(r) => r,
         Err(e) => {
-            ev.outcome = crate::routes::connections::assume_outcome(&e).into();
+            ev.outcome = crate::service::assume_outcome(&e).into();
             ev.aws_request_id = e.request_id().map(str::to_string);
             state.audit(ev).await;
             return Err(ApiError::from_assume(&e));

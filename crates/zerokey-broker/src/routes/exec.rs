@@ -5,7 +5,7 @@
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::exec::{self, ChildCredentials, ExecConfig, Slots};
-use crate::routes::connections::{assume_as, event, owned_by_id};
+use crate::service::{assume_as, event, owned_by_id};
 use crate::routes::ApiJson;
 use crate::{AppState, ClientAddr};
 use axum::extract::{Extension, State};
@@ -157,7 +157,7 @@ pub async fn run(
             let role = match role {
                 Ok(r) => r,
                 Err(e) => {
-                    ev.outcome = crate::routes::connections::assume_outcome(&e).into();
+                    ev.outcome = crate::service::assume_outcome(&e).into();
                     ev.aws_request_id = e.request_id().map(str::to_string);
                     state.audit(ev).await;
                     return Err(ApiError::from_assume(&e));

@@ -5,7 +5,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::connections::{assume, assume_outcome, event, owned, s3_outcome};
+use crate::service::Call;
 use crate::routes::ApiQuery;
 use crate::{policy, validate, AppState, ClientAddr};
 use axum::body::Body;
@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use zerokey_aws::s3::{ByteStream, ListObjects};
-use zerokey_aws::S3Session;
 
 /// `?connection=ID`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -101,49 +100,6 @@ fn secs_rfc3339(s: i64) -> String {
     crate::routes::audit::rfc3339(s.saturating_mul(1000))
 }
 
-/// Assumes the connection's role for one request; audits a refusal.
-async fn session(
-    state: &AppState,
-    auth: &AuthUser,
-    addr: &ClientAddr,
-    conn: &crate::store::Connection,
-    action: &str,
-    target: Option<String>,
-    policy: String,
-) -> Result<S3Session, ApiError> {
-    match assume(state, auth, &conn.role_arn, &conn.external_id, &policy).await {
-        Ok(role) => Ok(S3Session::new(state.aws(), &role)),
-        Err(e) => {
-            let mut ev = event(auth, addr, action, assume_outcome(&e));
-            ev.connection_id = Some(conn.id.clone());
-            ev.target = target;
-            ev.aws_request_id = e.request_id().map(str::to_string);
-            state.audit(ev).await;
-            Err(ApiError::from_assume(&e))
-        }
-    }
-}
-
-async fn finish(
-    state: &AppState,
-    auth: &AuthUser,
-    addr: &ClientAddr,
-    conn_id: &str,
-    action: &str,
-    target: Option<String>,
-    result: Result<Option<String>, &zerokey_aws::S3Error>,
-) {
-    let (outcome, rid) = match result {
-        Ok(rid) => ("ok", rid),
-        Err(e) => (s3_outcome(e), e.request_id().map(str::to_string)),
-    };
-    let mut ev = event(auth, addr, action, outcome);
-    ev.connection_id = Some(conn_id.to_string());
-    ev.target = target;
-    ev.aws_request_id = rid;
-    state.audit(ev).await;
-}
-
 /// Lists the buckets the connection's role can see.
 #[utoipa::path(get, path = "/api/s3/buckets", tag = "s3", params(ConnQuery), security(("bearer" = [])),
     responses((status = 200, body = BucketList), (status = 400, body = crate::error::ErrorBody),
@@ -154,31 +110,10 @@ pub async fn buckets(
     Extension(addr): Extension<ClientAddr>,
     ApiQuery(q): ApiQuery<ConnQuery>,
 ) -> Result<Json<BucketList>, ApiError> {
-    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
-    let action = "s3.list_buckets";
-    let s3 = session(
-        &state,
-        &auth,
-        &addr,
-        &conn,
-        action,
-        None,
-        policy::list_buckets(),
-    )
-    .await?;
-    let res = s3.list_buckets().await;
-    drop(s3);
-    finish(
-        &state,
-        &auth,
-        &addr,
-        &conn.id,
-        action,
-        None,
-        res.as_ref().map(|r| r.1.clone()),
-    )
-    .await;
-    let (buckets, _) = res.map_err(|e| ApiError::from_s3(&e))?;
+    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.list_buckets", None).await?;
+    let (buckets, _) = call
+        .s3(policy::list_buckets(), |s3| async move { s3.list_buckets().await })
+        .await?;
     Ok(Json(BucketList {
         buckets: buckets
             .into_iter()
@@ -223,40 +158,19 @@ pub async fn objects(
         .as_deref()
         .map(|c| open_continuation(c, &bucket, &prefix, delimiter))
         .transpose()?;
-    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
-    let action = "s3.list_objects";
     let target = Some(format!("{bucket}/{prefix}"));
-    let s3 = session(
-        &state,
-        &auth,
-        &addr,
-        &conn,
-        action,
-        target.clone(),
-        policy::list_objects(&conn.role_arn, &bucket, &prefix),
-    )
-    .await?;
-    let res = s3
-        .list_objects(&ListObjects {
-            bucket: &bucket,
-            prefix: Some(&prefix),
-            delimiter: q.delimiter.as_deref(),
-            continuation: continuation.as_deref(),
-            max_keys: q.max_keys,
-        })
-        .await;
-    drop(s3);
-    finish(
-        &state,
-        &auth,
-        &addr,
-        &conn.id,
-        action,
-        target,
-        res.as_ref().map(|p| p.request_id.clone()),
-    )
-    .await;
-    let page = res.map_err(|e| ApiError::from_s3(&e))?;
+    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.list_objects", target).await?;
+    let policy = policy::list_objects(&call.connection().role_arn, &bucket, &prefix);
+    let list = ListObjects {
+        bucket: &bucket,
+        prefix: Some(&prefix),
+        delimiter: q.delimiter.as_deref(),
+        continuation: continuation.as_deref(),
+        max_keys: q.max_keys,
+    };
+    let page = call
+        .s3(policy, |s3| async move { s3.list_objects(&list).await })
+        .await?;
     Ok(Json(ObjectList {
         objects: page
             .objects
@@ -367,32 +281,15 @@ pub async fn get_object(
 ) -> Result<Response, ApiError> {
     validate::bucket(&bucket).map_err(ApiError::invalid)?;
     validate::key(&key).map_err(ApiError::invalid)?;
-    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
-    let action = "s3.get_object";
     let target = Some(format!("{bucket}/{key}"));
-    let s3 = session(
-        &state,
-        &auth,
-        &addr,
-        &conn,
-        action,
-        target.clone(),
-        policy::object(&conn.role_arn, "s3:GetObject", &bucket, &key),
-    )
-    .await?;
-    let res = s3.get_object(&bucket, &key).await;
-    drop(s3);
-    finish(
-        &state,
-        &auth,
-        &addr,
-        &conn.id,
-        action,
-        target,
-        res.as_ref().map(|o| o.request_id.clone()),
-    )
-    .await;
-    let obj = res.map_err(|e| ApiError::from_s3(&e))?;
+    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.get_object", target).await?;
+    let policy = policy::object(&call.connection().role_arn, "s3:GetObject", &bucket, &key);
+    let obj = call
+        .s3(policy, |s3| {
+            let (bucket, key) = (&bucket, &key);
+            async move { s3.get_object(bucket, key).await }
+        })
+        .await?;
     let limit = state.config().max_object_bytes;
     let len = obj.content_length.and_then(|l| u64::try_from(l).ok());
     if len.is_some_and(|l| l > limit) {
@@ -487,45 +384,24 @@ pub async fn put_object(
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 256)
         .map(str::to_string);
-    let conn = owned(&state, &auth, q.connection.as_deref()).await?;
-    let action = "s3.put_object";
     let target = Some(format!("{bucket}/{key}"));
-    let s3 = session(
-        &state,
-        &auth,
-        &addr,
-        &conn,
-        action,
-        target.clone(),
-        policy::object(&conn.role_arn, "s3:PutObject", &bucket, &key),
-    )
-    .await?;
+    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.put_object", target).await?;
+    let policy = policy::object(&call.connection().role_arn, "s3:PutObject", &bucket, &key);
     let limited = http_body_util::Limited::new(
         SyncBody(std::sync::Mutex::new(body)),
         usize::try_from(len).unwrap_or(usize::MAX),
     );
     let stream = ByteStream::from_body_1_x(limited);
-    let res = s3
-        .put_object(
-            &bucket,
-            &key,
-            stream,
-            i64::try_from(len).unwrap_or(i64::MAX),
-            content_type.as_deref(),
-        )
-        .await;
-    drop(s3);
-    finish(
-        &state,
-        &auth,
-        &addr,
-        &conn.id,
-        action,
-        target,
-        res.as_ref().map(|r| r.1.clone()),
-    )
-    .await;
-    let (etag, _) = res.map_err(|e| ApiError::from_s3(&e))?;
+    let size = i64::try_from(len).unwrap_or(i64::MAX);
+    let (etag, _) = call
+        .s3(policy, |s3| {
+            let (bucket, key) = (&bucket, &key);
+            async move {
+                s3.put_object(bucket, key, stream, size, content_type.as_deref())
+                    .await
+            }
+        })
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Uploaded {
@@ -550,32 +426,11 @@ pub async fn head_object(
 ) -> Result<zerokey_aws::s3::HeadObject, ApiError> {
     validate::bucket(bucket).map_err(ApiError::invalid)?;
     validate::key(key).map_err(ApiError::invalid)?;
-    let conn = owned(state, auth, Some(connection)).await?;
-    let action = "s3.head_object";
     let target = Some(format!("{bucket}/{key}"));
-    let s3 = session(
-        state,
-        auth,
-        addr,
-        &conn,
-        action,
-        target.clone(),
-        policy::object(&conn.role_arn, "s3:GetObject", bucket, key),
-    )
-    .await?;
-    let res = s3.head_object(bucket, key).await;
-    drop(s3);
-    finish(
-        state,
-        auth,
-        addr,
-        &conn.id,
-        action,
-        target,
-        res.as_ref().map(|h| h.request_id.clone()),
-    )
-    .await;
-    res.map_err(|e| ApiError::from_s3(&e))
+    let call = Call::open(state, auth, addr, Some(connection), "s3.head_object", target).await?;
+    let policy = policy::object(&call.connection().role_arn, "s3:GetObject", bucket, key);
+    call.s3(policy, |s3| async move { s3.head_object(bucket, key).await })
+        .await
 }
 
 #[cfg(test)]

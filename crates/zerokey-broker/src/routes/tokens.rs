@@ -6,7 +6,7 @@
 
 use crate::auth::{token, AuthMethod, AuthUser};
 use crate::error::ApiError;
-use crate::routes::connections::event;
+use crate::service::event;
 use crate::routes::ApiJson;
 use crate::store::{now_ms, TokenInfo};
 use crate::{validate, AppState, ClientAddr};
