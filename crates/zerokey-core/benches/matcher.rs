@@ -242,9 +242,12 @@ fn bench(c: &mut Criterion) {
                 matcher.scan(f).len()
             });
             if std::env::var_os("ZEROKEY_BENCH_NO_REFERENCE").is_none() {
-                report(&format!("{corpus} {name} reference"), set.len(), files, |f| {
-                    matcher.scan_reference(f).len()
-                });
+                report(
+                    &format!("{corpus} {name} reference"),
+                    set.len(),
+                    files,
+                    |f| matcher.scan_reference(f).len(),
+                );
             }
             if quick() {
                 continue;

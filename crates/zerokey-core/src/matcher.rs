@@ -11,9 +11,6 @@ use crate::filters;
 use crate::finding::Confidence;
 use crate::rules::{Rule, RuleError, RuleSet};
 use crate::validators::Outcome;
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{MatchKind, StartKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -23,7 +20,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod anchor;
+mod keywords;
 pub mod reference;
+
+use keywords::Keywords;
 
 /// Compiles a rule pattern in the engine's dialect: bytes, Unicode off.
 pub fn compile_pattern(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
@@ -140,11 +140,8 @@ struct Anchor {
 pub struct Matcher {
     id: u64,
     rules: Vec<Compiled>,
-    /// Every rule's keywords, ASCII case-insensitive, as one Aho-Corasick DFA walked by
-    /// [`Matcher::keyword_hits`].
-    prefilter: DFA,
-    /// The same keywords as a lazy DFA, to skip text without any.
-    skip: Skip,
+    /// Every rule's keywords (see [`keywords`]).
+    keywords: Keywords,
     keyword_rules: Vec<Vec<KeywordRule>>,
     allowlist: Allowlist,
 }
@@ -176,7 +173,6 @@ struct Scratch {
     /// Positions where a rule's anchor matched and that a later region may still contain.
     live: Vec<Vec<usize>>,
     touched: Vec<usize>,
-    skip: Option<SkipCache>,
 }
 
 impl Scratch {
@@ -190,7 +186,6 @@ impl Scratch {
             pending: vec![None; n],
             live: vec![Vec::new(); n],
             touched: Vec::new(),
-            skip: None,
         }
     }
 }
@@ -202,55 +197,6 @@ struct Region {
     end: usize,
     live: bool,
 }
-
-/// A lazy DFA that finds the earliest end of any keyword (ASCII case-insensitive): the fast
-/// half of [`Matcher::keyword_hits`].
-struct Skip {
-    dfa: regex_automata::hybrid::dfa::DFA,
-    /// Longest keyword, in bytes.
-    max_keyword: usize,
-}
-
-/// Per-thread state of [`Skip`]: its lazy DFA's cache and the lower-cased input.
-struct SkipCache(regex_automata::hybrid::dfa::Cache, Vec<u8>);
-
-impl Skip {
-    fn new(keywords: &[String]) -> Result<Self, String> {
-        // Lower-case literals (the DFA reads lower-cased text): the compiler makes a trie
-        // of them, which keeps the DFA's states small.
-        let alternatives = keywords
-            .iter()
-            .map(|k| regex_syntax::hir::Hir::literal(k.to_ascii_lowercase().into_bytes()))
-            .collect();
-        let nfa = regex_automata::nfa::thompson::Compiler::new()
-            .configure(
-                regex_automata::nfa::thompson::Config::new()
-                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::None),
-            )
-            .build_from_hir(&regex_syntax::hir::Hir::alternation(alternatives))
-            .map_err(|e| e.to_string())?;
-        let dfa = regex_automata::hybrid::dfa::DFA::builder()
-            .configure(
-                regex_automata::hybrid::dfa::Config::new()
-                    .match_kind(regex_automata::MatchKind::All)
-                    .cache_capacity(SKIP_CACHE),
-            )
-            .build_from_nfa(nfa)
-            .map_err(|e| e.to_string())?;
-        Ok(Skip {
-            dfa,
-            max_keyword: keywords.iter().map(String::len).max().unwrap_or(0),
-        })
-    }
-
-    fn create_cache(&self) -> SkipCache {
-        SkipCache(self.dfa.create_cache(), Vec::new())
-    }
-}
-
-/// Lazy DFA cache of [`Skip`], per thread: room for the states real text reaches in an
-/// automaton of about a thousand keywords.
-const SKIP_CACHE: usize = 4 << 20;
 
 thread_local! {
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
@@ -319,29 +265,15 @@ impl Matcher {
                 anchor,
             });
         }
-        // No prefilter: with hundreds of keywords none would skip much, and without one only
-        // match states are special, which keeps the loop in `keyword_hits` short.
-        let prefilter = DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(&keywords)
-            .map_err(|e| RuleError::Invalid {
-                file: "<keywords>".into(),
-                id: "<prefilter>".into(),
-                message: e.to_string(),
-            })?;
-        let skip = Skip::new(&keywords).map_err(|message| RuleError::Invalid {
+        let keywords = Keywords::new(&keywords).map_err(|e| RuleError::Invalid {
             file: "<keywords>".into(),
             id: "<prefilter>".into(),
-            message,
+            message: e.to_string(),
         })?;
         Ok(Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             rules,
-            prefilter,
-            skip,
+            keywords,
             keyword_rules,
             allowlist: Allowlist::default(),
         })
@@ -402,63 +334,9 @@ impl Matcher {
         })
     }
 
-    /// Calls `f(keyword, start, end)` for every occurrence of every keyword (overlapping),
-    /// in the order of Aho-Corasick's overlapping iterator: by end, then longest first.
-    ///
-    /// Where no keyword is in progress (the automaton is in its start state), the lazy DFA
-    /// [`Skip`] looks for the earliest end of any keyword, several times faster per byte than
-    /// walking the automaton, and the walk resumes `max_keyword` bytes before that end (the
-    /// earliest start a keyword ending there or later can have). No hit is lost or added:
-    /// every keyword occurrence lies inside a walked stretch, which starts in the start state
-    /// with no occurrence crossing its start.
-    fn keyword_hits(&self, hay: &[u8], skip: &mut Option<SkipCache>, mut f: impl FnMut(usize, usize, usize)) {
-        let dfa = &self.prefilter;
-        let Ok(root) = dfa.start_state(aho_corasick::Anchored::No) else {
-            return;
-        };
-        let SkipCache(cache, lower) = skip.get_or_insert_with(|| self.skip.create_cache());
-        lower.clear();
-        lower.extend(hay.iter().map(u8::to_ascii_lowercase));
-        let mut sid = root;
-        let mut at = 0;
-        // The walk goes on at least to here (a known keyword end), then until the start state.
-        let mut reach = 0;
-        loop {
-            while at < hay.len() && (at < reach || sid != root) {
-                sid = dfa.next_state(aho_corasick::Anchored::No, sid, hay[at]);
-                at += 1;
-                if dfa.is_special(sid) {
-                    if dfa.is_dead(sid) {
-                        return;
-                    }
-                    for k in 0..dfa.match_len(sid) {
-                        let pid = dfa.match_pattern(sid, k);
-                        f(pid.as_usize(), at - dfa.pattern_len(pid), at);
-                    }
-                }
-            }
-            if at >= hay.len() {
-                return;
-            }
-            let input = regex_automata::Input::new(&lower[..])
-                .span(at..hay.len())
-                .earliest(true);
-            match self.skip.dfa.try_search_fwd(cache, &input) {
-                Ok(None) => return,
-                Ok(Some(end)) => {
-                    at = at.max(end.offset().saturating_sub(self.skip.max_keyword));
-                    reach = end.offset();
-                }
-                // Cannot happen with this configuration; walk the rest.
-                Err(_) => reach = hay.len(),
-            }
-        }
-    }
-
     fn scan_with(&self, hay: &[u8], s: &mut Scratch) -> Vec<Match> {
         let mut out = Found::default();
-        let mut skip = s.skip.take();
-        self.keyword_hits(hay, &mut skip, |keyword, hit_start, hit_end| {
+        self.keywords.hits(hay, |keyword, hit_start, hit_end| {
             for kr in &self.keyword_rules[keyword] {
                 let r = kr.rule;
                 let compiled = &self.rules[r];
@@ -518,7 +396,6 @@ impl Matcher {
                 s.pending[r] = Some(region);
             }
         });
-        s.skip = skip;
         let mut touched = std::mem::take(&mut s.touched);
         for &r in &touched {
             if let Some(g) = s.pending[r].take() {

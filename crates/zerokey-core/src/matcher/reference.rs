@@ -18,7 +18,8 @@ impl Matcher {
         let mut caps: Vec<Option<Captures>> = vec![None; self.rules.len()];
         // The automaton's own overlapping iterator, not the matcher's loop over it.
         let hits = self
-            .prefilter
+            .keywords
+            .ac
             .try_find_overlapping_iter(aho_corasick::Input::new(hay))
             .into_iter()
             .flatten();
