@@ -49,6 +49,9 @@ struct Compiled {
     regex: Regex,
     group: Option<usize>,
     anchor: Option<Anchor>,
+    /// For a rule without an anchor: a part of the pattern every match contains (see
+    /// [`anchor::factor`]); a window where it does not match is not searched.
+    factor: Option<Regex>,
 }
 
 /// A confirmed candidate: which rule, and where the secret is in the scanned bytes.
@@ -258,11 +261,20 @@ impl Matcher {
                     .unwrap_or_default();
                 keyword_rules[k].push(KeywordRule { rule: i, offsets });
             }
+            let factor = match (&anchor, anchor::factor(&hir)) {
+                (None, Some(f)) => Some(
+                    meta_builder()
+                        .build_from_hir(&f)
+                        .map_err(|e| invalid(format!("factor of the pattern: {e}")))?,
+                ),
+                _ => None,
+            };
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
                 group,
                 anchor,
+                factor,
             });
         }
         let keywords = Keywords::new(&keywords).map_err(|e| RuleError::Invalid {
@@ -435,6 +447,13 @@ impl Matcher {
         out: &mut Found,
     ) {
         let compiled = &self.rules[r];
+        if let Some(factor) = &compiled.factor {
+            let cache = s.anchor_caches[r].get_or_insert_with(|| factor.create_cache());
+            let input = Input::new(hay).span(start..end).earliest(true);
+            if factor.search_half_with(cache, &input).is_none() {
+                return;
+            }
+        }
         let cache = s.caches[r].get_or_insert_with(|| compiled.regex.create_cache());
         let caps = s.caps[r].get_or_insert_with(|| compiled.regex.create_captures());
         let mut at = start;
