@@ -11,7 +11,6 @@ use crate::filters;
 use crate::finding::Confidence;
 use crate::rules::{Rule, RuleError, RuleSet};
 use crate::validators::Outcome;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -21,7 +20,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod anchor;
+mod keywords;
 pub mod reference;
+
+use keywords::Keywords;
 
 /// Compiles a rule pattern in the engine's dialect: bytes, Unicode off.
 pub fn compile_pattern(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
@@ -47,6 +49,9 @@ struct Compiled {
     regex: Regex,
     group: Option<usize>,
     anchor: Option<Anchor>,
+    /// For a rule without an anchor: a part of the pattern every match contains (see
+    /// [`anchor::factor`]); a window where it does not match is not searched.
+    factor: Option<Regex>,
 }
 
 /// A confirmed candidate: which rule, and where the secret is in the scanned bytes.
@@ -138,7 +143,8 @@ struct Anchor {
 pub struct Matcher {
     id: u64,
     rules: Vec<Compiled>,
-    prefilter: AhoCorasick,
+    /// Every rule's keywords (see [`keywords`]).
+    keywords: Keywords,
     keyword_rules: Vec<Vec<KeywordRule>>,
     allowlist: Allowlist,
 }
@@ -255,27 +261,31 @@ impl Matcher {
                     .unwrap_or_default();
                 keyword_rules[k].push(KeywordRule { rule: i, offsets });
             }
+            let factor = match (&anchor, anchor::factor(&hir)) {
+                (None, Some(f)) => Some(
+                    meta_builder()
+                        .build_from_hir(&f)
+                        .map_err(|e| invalid(format!("factor of the pattern: {e}")))?,
+                ),
+                _ => None,
+            };
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
                 group,
                 anchor,
+                factor,
             });
         }
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| RuleError::Invalid {
-                file: "<keywords>".into(),
-                id: "<prefilter>".into(),
-                message: e.to_string(),
-            })?;
+        let keywords = Keywords::new(&keywords).map_err(|e| RuleError::Invalid {
+            file: "<keywords>".into(),
+            id: "<prefilter>".into(),
+            message: e.to_string(),
+        })?;
         Ok(Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             rules,
-            prefilter,
+            keywords,
             keyword_rules,
             allowlist: Allowlist::default(),
         })
@@ -338,13 +348,13 @@ impl Matcher {
 
     fn scan_with(&self, hay: &[u8], s: &mut Scratch) -> Vec<Match> {
         let mut out = Found::default();
-        for hit in self.prefilter.find_overlapping_iter(hay) {
-            for kr in &self.keyword_rules[hit.pattern().as_usize()] {
+        self.keywords.hits(hay, |keyword, hit_start, hit_end| {
+            for kr in &self.keyword_rules[keyword] {
                 let r = kr.rule;
                 let compiled = &self.rules[r];
                 let rule = &compiled.rule;
-                let lo = hit.start().saturating_sub(rule.lookbehind);
-                let hi = hay.len().min(hit.end().saturating_add(rule.window));
+                let lo = hit_start.saturating_sub(rule.lookbehind);
+                let hi = hay.len().min(hit_end.saturating_add(rule.window));
                 let current = s.pending[r];
                 let merges = current.is_some_and(|g| lo <= g.end);
                 // Anchor positions this hit proves, unless its window is already live (then a
@@ -359,7 +369,7 @@ impl Matcher {
                         let cache =
                             s.anchor_caches[r].get_or_insert_with(|| anchor.suffix.create_cache());
                         for &o in kr.offsets.iter() {
-                            let Some(q) = hit.start().checked_sub(o) else {
+                            let Some(q) = hit_start.checked_sub(o) else {
                                 continue;
                             };
                             let input = Input::new(hay)
@@ -397,7 +407,7 @@ impl Matcher {
                 };
                 s.pending[r] = Some(region);
             }
-        }
+        });
         let mut touched = std::mem::take(&mut s.touched);
         for &r in &touched {
             if let Some(g) = s.pending[r].take() {
@@ -437,6 +447,13 @@ impl Matcher {
         out: &mut Found,
     ) {
         let compiled = &self.rules[r];
+        if let Some(factor) = &compiled.factor {
+            let cache = s.anchor_caches[r].get_or_insert_with(|| factor.create_cache());
+            let input = Input::new(hay).span(start..end).earliest(true);
+            if factor.search_half_with(cache, &input).is_none() {
+                return;
+            }
+        }
         let cache = s.caches[r].get_or_insert_with(|| compiled.regex.create_cache());
         let caps = s.caps[r].get_or_insert_with(|| compiled.regex.create_captures());
         let mut at = start;

@@ -46,6 +46,41 @@ pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
     None
 }
 
+/// A necessary condition for a rule without an anchor: a run of the pattern's top-level
+/// elements that every match contains (any run does), chosen to start where every match
+/// starts with one of a few literals at least `MIN_FACTOR` bytes long (so that a search for it
+/// skips most of a window by those literals), and to end before the first capture group (the
+/// secret, which is what makes a pattern's automaton large). `None` when no element starts so.
+pub(super) fn factor(hir: &Hir) -> Option<Hir> {
+    let elements = top_concat(hir);
+    let mut best: Option<(usize, usize)> = None;
+    for i in 0..elements.len() {
+        let rest = Hir::concat(elements[i..].to_vec());
+        let Some(shortest) = shortest_prefix(&rest) else {
+            continue;
+        };
+        if shortest >= MIN_FACTOR && best.is_none_or(|(_, b)| shortest > b) {
+            best = Some((i, shortest));
+        }
+    }
+    let (i, _) = best?;
+    let end = (i + 1..elements.len())
+        .find(|&j| elements[j].properties().explicit_captures_len() > 0)
+        .unwrap_or(elements.len());
+    Some(Hir::concat(elements[i..end].to_vec()))
+}
+
+/// Shortest literal every match of `e` starts with, if they are a finite set.
+fn shortest_prefix(e: &Hir) -> Option<usize> {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(&fold(e));
+    seq.literals()?.iter().map(|l| l.as_bytes().len()).min()
+}
+
+/// Shortest literal a [`factor`] may start with.
+const MIN_FACTOR: usize = 4;
+
 /// The top-level concatenation, looking through capture groups around the whole pattern.
 fn top_concat(hir: &Hir) -> Vec<Hir> {
     match hir.kind() {
@@ -201,5 +236,21 @@ mod tests {
         assert!(plan(&hir, &kws(&["password"])).is_none());
         // A value with no literal at all.
         assert!(plan(&parse(r"(?P<secret>[A-Za-z0-9/+]{40})"), &kws(&["akia"])).is_none());
+    }
+
+    #[test]
+    fn factor_starts_at_the_longest_literals_and_stops_before_the_secret() {
+        let hir = parse(
+            r#"(?i)\b[\w.-]*?(?:github|\bgh)[\w.-]*?client[_.-]?secret[\w.-]*(?:["']?\s*(?:=>|:=|[:=])\s*)["'`]?(?P<secret>(?-i:[a-f0-9]{40}))"#,
+        );
+        let f = factor(&hir).unwrap_or_else(|| panic!("no factor"));
+        let f = f.to_string();
+        assert!(!f.contains("secret>"), "{f}");
+        assert!(shortest_prefix(&parse(r"(?i)client[_.-]?secret")) == Some(12));
+        // Every run starts with a class, a star or a one-byte operator: no factor.
+        let generic = parse(
+            r#"(?i)(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*?(?:password|pwd)|(?:[A-Za-z0-9]+[_.-])*pass)[ \t]*(?:=|:)[ \t]*(?P<secret>\S{8,})"#,
+        );
+        assert!(factor(&generic).is_none());
     }
 }

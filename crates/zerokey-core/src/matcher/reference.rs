@@ -4,6 +4,7 @@
 //! equivalence test and the benchmark compare [`Matcher::scan`] with it.
 
 use super::{Found, Matcher};
+use aho_corasick::automaton::Automaton;
 use regex_automata::util::captures::Captures;
 use regex_automata::Input;
 
@@ -15,7 +16,14 @@ impl Matcher {
         let mut out = Found::default();
         let mut pending: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut caps: Vec<Option<Captures>> = vec![None; self.rules.len()];
-        for hit in self.prefilter.find_overlapping_iter(hay) {
+        // The automaton's own overlapping iterator, not the matcher's loop over it.
+        let hits = self
+            .keywords
+            .ac
+            .try_find_overlapping_iter(aho_corasick::Input::new(hay))
+            .into_iter()
+            .flatten();
+        for hit in hits {
             for r in self.keyword_rules[hit.pattern().as_usize()]
                 .iter()
                 .map(|k| k.rule)
