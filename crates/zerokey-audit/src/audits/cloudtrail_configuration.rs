@@ -37,7 +37,9 @@ impl Audit for CloudtrailConfiguration {
         &DOC
     }
     fn infra(&self, i: &Infra, out: &mut Vec<AuditFinding>) {
-        let trails: Vec<_> = i.of_type(&["aws_cloudtrail", "AWS::CloudTrail::Trail"]).collect();
+        let trails: Vec<_> = i
+            .of_type(&["aws_cloudtrail", "AWS::CloudTrail::Trail"])
+            .collect();
         for t in &trails {
             for (tf, cfn, what, key) in [
                 (

@@ -37,7 +37,11 @@ impl Audit for RoleTrust {
             out.push(
                 FindingBuilder::new(&DOC)
                     .message(format!("statement {}: {}", t.statement, t.summary))
-                    .location(Location::new(&p.src, &first_line(p, &s.span), s.logical.clone()))
+                    .location(Location::new(
+                        &p.src,
+                        &first_line(p, &s.span),
+                        s.logical.clone(),
+                    ))
                     .key(t.statement.to_string())
                     .details(details)
                     .build(),

@@ -28,7 +28,9 @@ fn denies_plain_http(p: &Policy) -> bool {
             let k = c.key.to_ascii_lowercase();
             (k == "aws:securetransport"
                 && c.op.to_ascii_lowercase().starts_with("bool")
-                && c.values.iter().any(|v| v.value.eq_ignore_ascii_case("false")))
+                && c.values
+                    .iter()
+                    .any(|v| v.value.eq_ignore_ascii_case("false")))
                 || (k == "s3:tlsversion" && c.op.to_ascii_lowercase().starts_with("numericless"))
         })
     })

@@ -37,11 +37,16 @@ impl Audit for TerraformStateUnencrypted {
                 }
                 let (loc, why) = match b.get("encrypt") {
                     Some(e) => (t.loc_of(e, "backend.s3.encrypt"), "sets `encrypt = false`"),
-                    None => (t.loc_of(b, "backend.s3"), "has no `encrypt = true` or `kms_key_id`"),
+                    None => (
+                        t.loc_of(b, "backend.s3"),
+                        "has no `encrypt = true` or `kms_key_id`",
+                    ),
                 };
                 out.push(
                     FindingBuilder::new(&DOC)
-                        .message(format!("the S3 backend {why}: the state is stored unencrypted"))
+                        .message(format!(
+                            "the S3 backend {why}: the state is stored unencrypted"
+                        ))
                         .location(loc)
                         .build(),
                 );

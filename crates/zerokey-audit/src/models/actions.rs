@@ -15,13 +15,22 @@ use crate::models::iam::{glob_match, Condition};
 pub static NO_RESOURCE_LEVEL: &[(&str, &str)] = &[
     // list_amazonec2.html (and the EC2 User Guide, "Describe* ... do not support resource-level permissions")
     ("ec2:Describe*", "list_amazonec2"),
-    ("ec2:GetInstanceTypesFromInstanceRequirements", "list_amazonec2"),
+    (
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+        "list_amazonec2",
+    ),
     // list_amazonec2autoscaling.html: every Describe* action has no resource type
     ("autoscaling:Describe*", "list_amazonec2autoscaling"),
     // list_awselasticloadbalancingv2.html / list_awselasticloadbalancing.html
-    ("elasticloadbalancing:Describe*", "list_awselasticloadbalancingv2"),
+    (
+        "elasticloadbalancing:Describe*",
+        "list_awselasticloadbalancingv2",
+    ),
     // list_amazonelasticcontainerregistry.html
-    ("ecr:GetAuthorizationToken", "list_amazonelasticcontainerregistry"),
+    (
+        "ecr:GetAuthorizationToken",
+        "list_amazonelasticcontainerregistry",
+    ),
     // list_awssecuritytokenservice.html
     ("sts:GetCallerIdentity", "list_awssecuritytokenservice"),
     // list_amazonroute53.html
@@ -35,9 +44,18 @@ pub static NO_RESOURCE_LEVEL: &[(&str, &str)] = &[
     ("iam:ListUsers", "list_awsidentityandaccessmanagementiam"),
     ("iam:ListPolicies", "list_awsidentityandaccessmanagementiam"),
     ("iam:ListGroups", "list_awsidentityandaccessmanagementiam"),
-    ("iam:ListAccountAliases", "list_awsidentityandaccessmanagementiam"),
-    ("iam:GetAccountSummary", "list_awsidentityandaccessmanagementiam"),
-    ("iam:GetAccountPasswordPolicy", "list_awsidentityandaccessmanagementiam"),
+    (
+        "iam:ListAccountAliases",
+        "list_awsidentityandaccessmanagementiam",
+    ),
+    (
+        "iam:GetAccountSummary",
+        "list_awsidentityandaccessmanagementiam",
+    ),
+    (
+        "iam:GetAccountPasswordPolicy",
+        "list_awsidentityandaccessmanagementiam",
+    ),
     // list_awskeymanagementservice.html
     ("kms:ListKeys", "list_awskeymanagementservice"),
     ("kms:ListAliases", "list_awskeymanagementservice"),
@@ -113,7 +131,12 @@ pub fn narrowing(conditions: &[Condition]) -> Option<&Condition> {
         if op.ends_with("ifexists") || op.contains("not") || op == "null" {
             return false;
         }
-        if op == "bool" && !c.values.iter().all(|v| v.value.eq_ignore_ascii_case("true")) {
+        if op == "bool"
+            && !c
+                .values
+                .iter()
+                .all(|v| v.value.eq_ignore_ascii_case("true"))
+        {
             return false;
         }
         if c.values.is_empty() || c.values.iter().any(|v| v.value.trim() == "*") {
@@ -123,7 +146,9 @@ pub fn narrowing(conditions: &[Condition]) -> Option<&Condition> {
         let tag = key
             .split_once(':')
             .is_some_and(|(_, k)| k.starts_with("resourcetag/") || k.starts_with("requesttag/"));
-        tag || NARROWING_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&c.key))
+        tag || NARROWING_KEYS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&c.key))
     })
 }
 

@@ -126,7 +126,8 @@ fn collect(n: &Node, path: &str, out: &mut Vec<EnvVar>) {
                 } else {
                     format!("{path}.{}", e.key)
                 };
-                let env_key = ENV_MAPS.iter().any(|k| e.key.eq_ignore_ascii_case(k)) || e.key == EB_ENV;
+                let env_key =
+                    ENV_MAPS.iter().any(|k| e.key.eq_ignore_ascii_case(k)) || e.key == EB_ENV;
                 match &e.value.kind {
                     Kind::Map(vars) if env_key => {
                         for v in vars {
@@ -270,8 +271,9 @@ pub fn from_infra(i: &Infra) -> (Vec<Platform>, Vec<crate::error::ParseError>) {
             | "AWS::ElasticBeanstalk::Environment"
             | "AWS::ElasticBeanstalk::ConfigurationTemplate" => PlatformKind::Beanstalk,
             "aws_apprunner_service" | "AWS::AppRunner::Service" => PlatformKind::AppRunner,
-            "aws_lightsail_container_service_deployment_version"
-            | "AWS::Lightsail::Container" => PlatformKind::Lightsail,
+            "aws_lightsail_container_service_deployment_version" | "AWS::Lightsail::Container" => {
+                PlatformKind::Lightsail
+            }
             _ => continue,
         };
         let mut env = Vec::new();

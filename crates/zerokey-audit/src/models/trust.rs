@@ -228,13 +228,13 @@ pub fn github_subject(pattern: &str, like: bool) -> (String, bool) {
         );
     }
     if p == "*" {
-        return (
-            "every workflow of every repository on GitHub".into(),
-            false,
-        );
+        return ("every workflow of every repository on GitHub".into(), false);
     }
     let Some(rest) = p.strip_prefix("repo:") else {
-        return (format!("subjects matching `{p}` (a custom subject template)"), false);
+        return (
+            format!("subjects matching `{p}` (a custom subject template)"),
+            false,
+        );
     };
     let (repo, ctx) = rest.split_once(':').unwrap_or((rest, "*"));
     let (owner, name) = repo.split_once('/').unwrap_or((repo, "*"));
@@ -259,7 +259,8 @@ pub fn github_subject(pattern: &str, like: bool) -> (String, bool) {
     } else if let Some(e) = ctx.strip_prefix("environment:") {
         part(e, "any environment", "jobs in environment")
     } else if ctx == "pull_request" {
-        "pull_request workflows (from any branch, including forks if the workflow runs for them)".into()
+        "pull_request workflows (from any branch, including forks if the workflow runs for them)"
+            .into()
     } else {
         format!("context matching `{ctx}`")
     };
@@ -306,9 +307,7 @@ pub fn analyse(p: &Policy) -> Vec<StatementTrust> {
         let mfa = s
             .condition("aws:MultiFactorAuthPresent")
             .into_iter()
-            .any(|c| {
-                base_op(&c.op) == "bool" && c.values.iter().any(|v| v.value == "true")
-            });
+            .any(|c| base_op(&c.op) == "bool" && c.values.iter().any(|v| v.value == "true"));
         let oidc = is_web_identity(s).then(|| oidc(s));
         let mut other_conditions = Vec::new();
         for c in &s.conditions {
@@ -316,12 +315,21 @@ pub fn analyse(p: &Policy) -> Vec<StatementTrust> {
             if k == "sts:externalid" || k == "aws:multifactorauthpresent" {
                 continue;
             }
-            if oidc.as_ref().is_some_and(|o| k.starts_with(&format!("{}:", o.provider.to_ascii_lowercase()))) {
+            if oidc
+                .as_ref()
+                .is_some_and(|o| k.starts_with(&format!("{}:", o.provider.to_ascii_lowercase())))
+            {
                 continue;
             }
             other_conditions.push(format!("{} {} {}", c.op, c.key, values(c).join(" | ")));
         }
-        let summary = summary(&principals, &external_id, mfa, oidc.as_ref(), &other_conditions);
+        let summary = summary(
+            &principals,
+            &external_id,
+            mfa,
+            oidc.as_ref(),
+            &other_conditions,
+        );
         out.push(StatementTrust {
             statement: s.index,
             actions,
@@ -437,7 +445,11 @@ fn summary(
     }
     match external_id {
         Some(ids) => parts.push(format!("ExternalId {} required", ids.join(" | "))),
-        None if oidc.is_none() && principals.iter().any(|p| p.kind.eq_ignore_ascii_case("AWS") || p.kind == "*") => {
+        None if oidc.is_none()
+            && principals
+                .iter()
+                .any(|p| p.kind.eq_ignore_ascii_case("AWS") || p.kind == "*") =>
+        {
             parts.push("no ExternalId".into())
         }
         None => {}
@@ -476,8 +488,8 @@ pub fn condition_mistakes(s: &Statement) -> Vec<(&Condition, String, String)> {
                         format!("the key `{key}` names the issuer `{khost}`, not this statement's provider `{host}`: AWS has no such key in this request, so the condition never matches (or, with …IfExists or ForAllValues:, is skipped)"),
                         format!("Use `{host}:{claim}`."),
                     ));
-                } else if !OIDC_KEYS.contains(&claim)
-                    && !(is_github(host) && GITHUB_CLAIMS.contains(&claim))
+                } else if !(OIDC_KEYS.contains(&claim)
+                    || (is_github(host) && GITHUB_CLAIMS.contains(&claim)))
                 {
                     let guess = OIDC_KEYS
                         .iter()
@@ -496,7 +508,9 @@ pub fn condition_mistakes(s: &Statement) -> Vec<(&Condition, String, String)> {
         // Wildcards the operator does not expand.
         let b = base_op(&c.op);
         if (b.starts_with("stringequals") || b.starts_with("stringnotequals"))
-            && c.values.iter().any(|v| v.value.contains('*') || v.value.contains('?'))
+            && c.values
+                .iter()
+                .any(|v| v.value.contains('*') || v.value.contains('?'))
         {
             out.push((
                 c,
@@ -557,12 +571,17 @@ mod tests {
         let (w, name_only) = github_subject("repo:acme/app:ref:refs/heads/main", false);
         assert_eq!(w, "repository app of acme, branch main");
         assert!(name_only);
-        let (w, name_only) =
-            github_subject("repo:acme@123/app@456:environment:production", false);
-        assert_eq!(w, "repository app@456 of acme@123, jobs in environment production");
+        let (w, name_only) = github_subject("repo:acme@123/app@456:environment:production", false);
+        assert_eq!(
+            w,
+            "repository app@456 of acme@123, jobs in environment production"
+        );
         assert!(!name_only);
         let (w, _) = github_subject("repo:acme/*", true);
-        assert_eq!(w, "any repository of acme, any branch, tag, pull request or environment");
+        assert_eq!(
+            w,
+            "any repository of acme, any branch, tag, pull request or environment"
+        );
         let (w, _) = github_subject("repo:acme/app:*", false);
         assert!(w.starts_with("only a subject that is literally"), "{w}");
         assert_eq!(distance("subject", "sub"), 4);

@@ -1,11 +1,11 @@
 //! One module per audit: fixtures that must fire and fixtures that must not.
 #![allow(clippy::panic)]
 
-mod common;
-mod tfstate_tracked;
-mod terraform_state_unencrypted;
-mod s3_bucket_policy_tls;
 mod cloudtrail_configuration;
+mod common;
+mod s3_bucket_policy_tls;
+mod terraform_state_unencrypted;
+mod tfstate_tracked;
 
 mod api_gateway_access_logs;
 mod api_gateway_cors_wildcard;

@@ -31,8 +31,11 @@ fn unparsable_files_are_skipped_and_fail_only_when_strict_or_nothing_was_read() 
     assert!(!o.failed(false), "other files were read");
     assert!(o.failed(true));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(dir.path().join("legacy.tf"), "variable \"x\" {\n  default = \n}\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("legacy.tf"),
+        "variable \"x\" {\n  default = \n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let o = audit_path(dir.path(), &AuditOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(o.errors.len(), 1, "{:?}", o.errors);
     assert!(o.failed(false), "nothing could be read");

@@ -49,7 +49,11 @@ fn run(root: &Path) -> (String, u64) {
 #[test]
 fn every_checkout_under_the_root_is_audited() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    checkout(dir.path(), "api", &[("LICENSE", "MIT\n"), (".env", "X=1\n")]);
+    checkout(
+        dir.path(),
+        "api",
+        &[("LICENSE", "MIT\n"), (".env", "X=1\n")],
+    );
     checkout(dir.path(), "web", &[("README.md", "web\n")]);
     checkout(dir.path(), "libs/util", &[("LICENSE", "MIT\n")]);
     let (out, repos) = run(dir.path());

@@ -4,7 +4,13 @@ use crate::common::{run, run_many};
 fn fires() {
     let out = run_many(
         "role-trust",
-        &["iam/fire", "iam/trust/fire", "tf/fire", "tf/trust/fire", "cfn/fire"],
+        &[
+            "iam/fire",
+            "iam/trust/fire",
+            "tf/fire",
+            "tf/trust/fire",
+            "cfn/fire",
+        ],
     );
     assert!(out.contains("repository app of acme, branch main"), "{out}");
     assert!(out.contains("aud is not checked"), "{out}");
@@ -24,11 +30,8 @@ fn json_details_list_the_admitted_subjects() {
         only: vec!["role-trust".into()],
         ..Default::default()
     };
-    let o = zerokey_audit::audit_path(
-        &crate::common::fixture("iam/trust/pass"),
-        &opts,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let o = zerokey_audit::audit_path(&crate::common::fixture("iam/trust/pass"), &opts)
+        .unwrap_or_else(|e| panic!("{e}"));
     let d = o
         .findings
         .first()

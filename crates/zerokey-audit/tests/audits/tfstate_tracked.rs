@@ -24,7 +24,10 @@ fn run(dir: &Path) -> String {
         .iter()
         .map(|f| {
             let p = f.primary().map(|l| l.path.clone()).unwrap_or_default();
-            format!("{p}: {}", f.message.split(" by commit").next().unwrap_or(""))
+            format!(
+                "{p}: {}",
+                f.message.split(" by commit").next().unwrap_or("")
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")

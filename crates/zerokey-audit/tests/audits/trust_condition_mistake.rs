@@ -2,8 +2,14 @@ use crate::common::{run, run_many};
 
 #[test]
 fn fires() {
-    let out = run_many("trust-condition-mistake", &["iam/trust/fire", "tf/trust/fire"]);
-    assert!(out.contains("token.action.githubusercontent.com:aud"), "{out}");
+    let out = run_many(
+        "trust-condition-mistake",
+        &["iam/trust/fire", "tf/trust/fire"],
+    );
+    assert!(
+        out.contains("token.action.githubusercontent.com:aud"),
+        "{out}"
+    );
     assert!(out.contains(":subject"), "{out}");
     assert!(out.contains("matched literally"), "{out}");
     assert!(out.contains("ForAllValues:"), "{out}");
