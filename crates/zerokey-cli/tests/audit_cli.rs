@@ -491,8 +491,11 @@ fn audit_exclude_skips_the_listed_folders_only() {
 #[test]
 fn nothing_readable_is_exit_2_even_without_strict() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(dir.path().join("legacy.tf"), "variable \"x\" {\n  default = \n}\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("legacy.tf"),
+        "variable \"x\" {\n  default = \n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let out = zerokey()
         .arg("audit")
         .arg(dir.path())
