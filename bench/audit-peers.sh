@@ -3,6 +3,11 @@
 # and prints which planted issue each tool flags and how long each takes.
 # Peers are installed from PyPI into a venv under ${ZK_PEERS:-/tmp/zk-audit-peers}.
 # Usage: bench/audit-peers.sh [TREE]   (default: the zerokey-audit fixture tree)
+#        bench/audit-peers.sh --real [OWNER/NAME...]
+#   --real: real-world repositories (default list below) cloned with `git clone --depth 1` into
+#   ${ZK_REAL:-/tmp/zk-real} (kept between runs); zerokey audits the folder of checkouts in one
+#   run (each checkout is a repository), checkov and zizmor run on each checkout; prints the
+#   files per repository, zerokey's findings per audit and severity, the peers' counts and times.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 fx=$here/crates/zerokey-audit/tests/fixtures/audit
@@ -20,6 +25,72 @@ else
   zk=$target/release/zerokey
 fi
 out=$(mktemp -d)
+t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
+if [ "${1:-}" = "--real" ]; then
+  shift
+  real=${ZK_REAL:-/tmp/zk-real}
+  repos=("$@")
+  [ ${#repos[@]} -gt 0 ] || repos=(
+    kubernetes/kops
+    terraform-aws-modules/terraform-aws-iam
+    terraform-aws-modules/terraform-aws-eks
+    terraform-aws-modules/terraform-aws-ecs
+    aws-cloudformation/aws-cloudformation-templates
+    kubernetes/examples
+    docker/awesome-compose
+    actions/starter-workflows
+  )
+  mkdir -p "$real"
+  for r in "${repos[@]}"; do
+    [ -d "$real/${r#*/}" ] || git clone -q --depth 1 "https://github.com/$r" "$real/${r#*/}"
+  done
+  printf '%-34s %7s %7s\n' repository files iac
+  for r in "${repos[@]}"; do
+    d=$real/${r#*/}
+    printf '%-34s %7s %7s\n' "$r" "$(git -C "$d" ls-files | wc -l)" \
+      "$(git -C "$d" ls-files | grep -Ec '\.(tf|ya?ml|json|config)$' || true)"
+  done
+  tz=$(t sh -c "'$zk' audit '$real' --format json --output '$out/zk.json'")
+  tck=0; tzi=0
+  for r in "${repos[@]}"; do
+    d=$real/${r#*/}; n=${r#*/}
+    a=$(t sh -c "'$peers/bin/checkov' --skip-download -d '$d' -o json --quiet > '$out/checkov-$n.json'")
+    b=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$d' > '$out/zizmor-$n.json'")
+    tck=$(echo "$tck + $a" | bc); tzi=$(echo "$tzi + $b" | bc)
+  done
+  python3 - "$out" <<'PY'
+import json, sys, pathlib, collections
+out = pathlib.Path(sys.argv[1])
+zk = json.loads((out / "zk.json").read_text() or "{}")
+per = collections.Counter((f["rule_id"], f["severity"]) for f in zk.get("findings", []))
+print("\nzerokey findings per audit (severity):")
+for (rule, sev), n in sorted(per.items(), key=lambda x: (-x[1], x[0])):
+    print(f"  {n:5d}  {rule} ({sev})")
+s = zk.get("stats", {})
+print(f"  total {len(zk.get('findings', []))}; inputs: {s.get('workflows')} workflows, {s.get('policies')} policies, "
+      f"{s.get('terraform_files')} Terraform, {s.get('cloudformation_files')} CloudFormation, "
+      f"{s.get('platform_files')} container/platform files, {s.get('repositories')} repositories; "
+      f"{s.get('errors')} files not parsed")
+ck = zz = 0
+for f in out.glob("checkov-*.json"):
+    try:
+        v = json.loads(f.read_text() or "null")
+    except Exception:
+        continue
+    for r in (v if isinstance(v, list) else [v]):
+        if isinstance(r, dict):
+            ck += len(r.get("results", {}).get("failed_checks", []))
+for f in out.glob("zizmor-*.json"):
+    try:
+        zz += len(json.loads(f.read_text() or "[]"))
+    except Exception:
+        pass
+print(f"checkov failed checks: {ck}; zizmor findings: {zz}")
+PY
+  printf '\nwall seconds: zerokey %.2f  zizmor %.2f  checkov %.2f\n' "$tz" "$tzi" "$tck"
+  echo "outputs: $out"
+  exit 0
+fi
 # The default tree: every must-fire fixture once, in one git repository whose history added and
 # then removed a .env file (the must-not-fire fixtures stay out, so repository-level checks such
 # as "no secret scanning in CI" are not hidden by a passing fixture).
@@ -39,7 +110,6 @@ else
   g add -A && g commit -qm "planted tree"
   g rm -q .env && g commit -qm "remove .env"
 fi
-t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
 tz=$(t sh -c "'$zk' audit '$tree' --format json --output '$out/zk.json'")
 tzi=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$tree' > '$out/zizmor.json'")
 tck=$(t sh -c "'$peers/bin/checkov' --skip-download -d '$tree' -o json --quiet > '$out/checkov.json'")

@@ -91,6 +91,9 @@ pub struct AuditFinding {
     /// The commit, for findings from git history.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub commit: Option<String>,
+    /// Structured facts behind the message (e.g. who can assume a role), for `--format json`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl AuditFinding {
@@ -121,6 +124,7 @@ impl FindingBuilder {
                 remediation: doc.fix.to_string(),
                 fingerprint: String::new(),
                 commit: None,
+                details: None,
             },
             key: String::new(),
         }
@@ -153,6 +157,11 @@ impl FindingBuilder {
     /// Extra discriminator for the fingerprint (e.g. the flag or secret name).
     pub fn key(mut self, k: impl Into<String>) -> Self {
         self.key = k.into();
+        self
+    }
+    /// Structured details (serialised into JSON output).
+    pub fn details(mut self, d: serde_json::Value) -> Self {
+        self.f.details = Some(d);
         self
     }
     /// The commit (history findings).

@@ -18,7 +18,8 @@ use crate::error::{AuditError, ParseError};
 use crate::finding::{AuditFinding, Severity};
 use crate::models::iam::Policy;
 use crate::models::infra::{looks_like_cloudformation, Infra};
-use crate::models::repo::Repo;
+use crate::models::platform;
+use crate::models::repo::{self, Repo};
 use crate::models::terraform::{self, TfBlock};
 use crate::models::workflow::Workflow;
 use crate::source::SourceFile;
@@ -114,7 +115,13 @@ pub struct AuditStats {
     pub terraform_files: u64,
     /// CloudFormation templates audited.
     pub cloudformation_files: u64,
-    /// Files that failed to parse.
+    /// Container and platform definition files audited (Kubernetes, docker-compose, ECS task
+    /// definitions, App Runner, Elastic Beanstalk).
+    pub platform_files: u64,
+    /// Repositories whose files and history were audited (the root, and each git checkout
+    /// below it).
+    pub repositories: u64,
+    /// Files that failed to parse (reported and skipped).
     pub errors: u64,
     /// Suppressed findings.
     pub suppressed: u64,
@@ -155,6 +162,22 @@ pub struct AuditOutcome {
     pub required_secrets: Vec<RequiredSecrets>,
     /// Counts.
     pub stats: AuditStats,
+}
+
+impl AuditOutcome {
+    /// Inputs that were parsed and audited (workflows, policy files, Terraform files,
+    /// CloudFormation templates).
+    pub fn inputs_read(&self) -> u64 {
+        let s = &self.stats;
+        s.workflows + s.policies + s.terraform_files + s.cloudformation_files + s.platform_files
+    }
+
+    /// True if the run must end with an error: some input could not be read and either
+    /// `strict` is set or nothing at all could be read. Otherwise unreadable files are reported
+    /// (in `errors`) and skipped.
+    pub fn failed(&self, strict: bool) -> bool {
+        !self.errors.is_empty() && (strict || self.inputs_read() == 0)
+    }
 }
 
 /// The audits that `opts` selects; unknown ids are an error.
@@ -198,6 +221,8 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         path: path.display().to_string(),
         source: e,
     })?;
+    // Git checkouts below the root (folders holding `.git`), relative to the root.
+    let mut checkouts: Vec<String> = Vec::new();
     let (root, files): (std::path::PathBuf, Vec<std::path::PathBuf>) = if meta.is_dir() {
         let mut files = Vec::new();
         let walker = ignore::WalkBuilder::new(path)
@@ -208,6 +233,15 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker.flatten() {
+            if entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.path().join(".git").exists()
+            {
+                let r = rel(path, entry.path());
+                if !opts.exclude.as_ref().is_some_and(|x| x.is_match(&r)) {
+                    checkouts.push(r);
+                }
+            }
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -247,7 +281,8 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
         let json = lower.ends_with(".json");
         let tf = lower.ends_with(".tf");
-        if !yaml && !json && !tf {
+        let eb = lower.ends_with(".config") && lower.contains(".ebextensions/");
+        if !yaml && !json && !tf && !eb {
             continue;
         }
         let cap = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
@@ -264,7 +299,27 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
             }
         };
         let cfn = !is_workflow(&r) && (yaml || json) && looks_like_cloudformation(&text);
-        let wf = !cfn && yaml && (is_workflow(&r) || !meta.is_dir());
+        let plat = if cfn || is_workflow(&r) || tf {
+            None
+        } else {
+            platform::recognise(&r, &text)
+        };
+        let wf = !cfn && plat.is_none() && yaml && (is_workflow(&r) || !meta.is_dir());
+        if let Some(kind) = plat {
+            let src = Arc::new(SourceFile::new(r.clone(), text));
+            match platform::parse(src.clone(), kind) {
+                Ok(p) => {
+                    out.stats.platform_files += 1;
+                    sources.push(src);
+                    let m = scanner()?;
+                    for a in &selected {
+                        a.platform(&p, &m, &mut raw);
+                    }
+                }
+                Err(e) => out.errors.push(e),
+            }
+            continue;
+        }
         if !(cfn || wf || tf || (json && text.contains("\"Statement\""))) {
             continue;
         }
@@ -341,6 +396,13 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         }
         let (policies, errors) = infra.policies();
         out.errors.extend(errors);
+        let (platforms, errors) = platform::from_infra(infra);
+        out.errors.extend(errors);
+        for p in &platforms {
+            for a in &selected {
+                a.platform(p, &infra.scanner, &mut raw);
+            }
+        }
         for p in &policies {
             out.stats.policies += 1;
             for a in &selected {
@@ -349,9 +411,48 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
         }
     }
     if meta.is_dir() {
-        let repo = Repo::load(&root, files.iter().map(|f| rel(&root, f)).collect());
-        for a in &selected {
-            a.repository(&repo, &mut raw);
+        let all: Vec<String> = files.iter().map(|f| rel(&root, f)).collect();
+        // The root is a repository unless it is a plain folder holding checkouts.
+        let mut repos: Vec<String> = Vec::new();
+        if checkouts.is_empty() || repo::inside_work_tree(&root) {
+            repos.push(String::new());
+        }
+        repos.extend(checkouts.iter().cloned());
+        for dir in &repos {
+            // Files of this repository, not of a checkout nested deeper in it.
+            let mine: Vec<String> = all
+                .iter()
+                .filter(|f| inside(f, dir))
+                .filter(|f| {
+                    !checkouts
+                        .iter()
+                        .any(|c| c != dir && inside(c, dir) && inside(f, c))
+                })
+                .map(|f| {
+                    if dir.is_empty() {
+                        f.clone()
+                    } else {
+                        f[dir.len() + 1..].to_string()
+                    }
+                })
+                .collect();
+            let repo = Repo::load(&root.join(dir), mine);
+            let mut found = Vec::new();
+            for a in &selected {
+                a.repository(&repo, &mut found);
+            }
+            if !dir.is_empty() {
+                for f in &mut found {
+                    for l in &mut f.locations {
+                        l.path = format!("{dir}/{}", l.path);
+                    }
+                    let path = f.primary().map(|l| l.path.clone()).unwrap_or_default();
+                    f.fingerprint =
+                        zerokey_core::fingerprint(&f.rule_id, &path, f.fingerprint.as_bytes());
+                }
+            }
+            out.stats.repositories += 1;
+            raw.extend(found);
         }
     }
     // Logical paths of raw JSON policies start with ".": drop it.
@@ -411,6 +512,11 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<AuditOutcome, Audi
     out.stats.suppressed = out.suppressed.len() as u64;
     out.stats.errors = out.errors.len() as u64;
     Ok(out)
+}
+
+/// True if the relative path `f` is inside the folder `dir` (`""`: the root).
+fn inside(f: &str, dir: &str) -> bool {
+    dir.is_empty() || f.starts_with(&format!("{dir}/"))
 }
 
 /// `# zerokey:ignore[rule-id,other] reason` on the finding's line or the line above: Some(reason).

@@ -333,6 +333,19 @@ impl Json<'_> {
 /// Parses the first YAML document of `src`. CloudFormation short forms (`!Ref X`,
 /// `!GetAtt A.B`, `!Sub …`) become their long form (`{"Ref": "X"}`, `{"Fn::GetAtt": …}`).
 pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
+    Ok(parse_yaml_inner(src, false)?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Node::new(0..0, Kind::Null)))
+}
+
+/// Parses every document of a multi-document YAML stream (`---` separated), as
+/// [`parse_yaml`] does the first.
+pub fn parse_yaml_docs(src: &SourceFile) -> Result<Vec<Node>, ParseError> {
+    parse_yaml_inner(src, true)
+}
+
+fn parse_yaml_inner(src: &SourceFile, multi: bool) -> Result<Vec<Node>, ParseError> {
     use saphyr_parser::{Event, Parser, SpannedEventReceiver};
     // Char index -> byte offset (saphyr counts chars).
     let offsets: Option<Vec<usize>> = (!src.text.is_ascii()).then(|| {
@@ -358,7 +371,7 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
     struct Recv<'s, F: Fn(usize) -> usize> {
         stack: Vec<Frame>,
         anchors: std::collections::HashMap<usize, Node>,
-        doc: Option<Node>,
+        docs: Vec<Node>,
         to_byte: F,
         _s: std::marker::PhantomData<&'s ()>,
     }
@@ -401,11 +414,7 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
                 self.anchors.insert(anchor, node.clone());
             }
             match self.stack.last_mut() {
-                None => {
-                    if self.doc.is_none() {
-                        self.doc = Some(node);
-                    }
-                }
+                None => self.docs.push(node),
                 Some(Frame::Seq(_, v, _)) => v.push(node),
                 Some(Frame::Map(_, entries, key, _)) => match key.take() {
                     None => {
@@ -490,12 +499,12 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
     let mut recv = Recv {
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
-        doc: None,
+        docs: Vec::new(),
         to_byte,
         _s: std::marker::PhantomData,
     };
     let mut parser = Parser::new_from_str(&src.text);
-    parser.load(&mut recv, false).map_err(|e| {
+    parser.load(&mut recv, multi).map_err(|e| {
         let m = e.marker();
         ParseError {
             path: src.path.clone(),
@@ -504,5 +513,5 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, ParseError> {
             message: format!("invalid YAML: {}", e.info()),
         }
     })?;
-    Ok(recv.doc.unwrap_or_else(|| Node::new(0..0, Kind::Null)))
+    Ok(recv.docs)
 }

@@ -88,13 +88,15 @@ pub fn summary(o: &AuditOutcome) -> String {
     }
     let n = o.findings.len();
     format!(
-        "{n} finding{}{} in {} workflows, {} policies, {} Terraform and {} CloudFormation files in {} ms; {} suppressed; {} files not parsed",
+        "{n} finding{}{} in {} workflows, {} policies, {} Terraform, {} CloudFormation and {} container/platform files ({} repositories) in {} ms; {} suppressed; {} files not parsed (skipped)",
         if n == 1 { "" } else { "s" },
         if by.is_empty() { String::new() } else { format!(" ({})", by.join(", ")) },
         o.stats.workflows,
         o.stats.policies,
         o.stats.terraform_files,
         o.stats.cloudformation_files,
+        o.stats.platform_files,
+        o.stats.repositories,
         o.stats.duration_ms,
         o.stats.suppressed,
         o.stats.errors

@@ -302,6 +302,10 @@ pub struct AuditArgs {
     /// Exit 1 when anything is found.
     #[arg(long, visible_alias = "fail-on-violations")]
     pub fail_on_findings: bool,
+    /// Exit 2 when any file cannot be parsed (by default such a file is reported and
+    /// skipped, and exit 2 means nothing at all could be read).
+    #[arg(long)]
+    pub strict: bool,
     /// Report only findings of at least this severity.
     #[arg(long, value_enum)]
     pub min_severity: Option<SeverityArg>,

@@ -1,5 +1,6 @@
 //! `zerokey audit`: turns flags into audit options, audits the path, renders the report and
-//! picks the exit code (0 clean, 1 findings with --fail-on-findings, 2 parse or I/O errors).
+//! picks the exit code (0 clean, 1 findings with --fail-on-findings, 2 I/O errors, or files
+//! that could not be parsed when nothing else could be read or with --strict).
 
 use crate::args::{AuditArgs, OutputFormat};
 use crate::{baseline, config, Exit};
@@ -89,7 +90,7 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
         .with_context(|| format!("cannot audit {}", args.path.display()))?;
     outcome.stats.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     for e in &outcome.errors {
-        eprintln!("zerokey: error: {e}");
+        eprintln!("zerokey: error: {e} (skipped)");
     }
     if let Some(path) = &args.write_baseline {
         let entries: Vec<serde_json::Value> = outcome
@@ -138,7 +139,7 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
     if !global.quiet {
         eprintln!("{}", report::summary(&outcome));
     }
-    Ok(if !outcome.errors.is_empty() {
+    Ok(if outcome.failed(args.strict) {
         Exit::Error
     } else if args.fail_on_findings && !outcome.findings.is_empty() {
         Exit::Findings

@@ -1,5 +1,6 @@
 //! `zerokey audit` end to end: every output format on a fixture project (workflows, raw IAM
-//! JSON, Terraform, CloudFormation, repository files), exit codes like `zerokey scan`,
+//! JSON, Terraform, CloudFormation, repository files), exit codes (unparsable files skipped
+//! unless `--strict`),
 //! inline, config-file and baseline suppression, malformed inputs named by file and line
 //! while the rest is still audited, and no secret in any output.
 
@@ -154,7 +155,10 @@ fn exit_codes_like_scan() {
         &["--fail-on-findings", "--only", "api-gateway-throttling"],
     );
     assert_eq!(clean.code, 0, "{}", clean.stdout);
-    assert_eq!(audit("malformed", &[]).code, 2);
+    // Unparsable files are reported and skipped; exit 2 only with --strict (or when nothing
+    // at all could be read).
+    assert_eq!(audit("malformed", &[]).code, 0);
+    assert_eq!(audit("malformed", &["--strict"]).code, 2);
     let unknown = audit("project", &["--only", "no-such-audit"]);
     assert_eq!(unknown.code, 2);
     assert!(
@@ -236,7 +240,8 @@ fn markdown_output_is_stable() {
 #[test]
 fn malformed_yaml_hcl_and_json_are_named_by_file_and_line_and_the_rest_is_audited() {
     let (v, r) = json("malformed", &[]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(skipped)"), "{}", r.stderr);
     let errors: Vec<String> = v["errors"]
         .as_array()
         .into_iter()
@@ -446,7 +451,8 @@ fn audit_exclude_skips_the_listed_folders_only() {
         std::fs::write(dir.path().join(sub).join("policy.json"), policy)
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    // A file that cannot be parsed is an error (exit 2) unless excluded.
+    // A file that cannot be parsed is reported (and fails the run with --strict) unless
+    // excluded.
     std::fs::write(
         dir.path().join("fixtures/bad/broken.json"),
         "{\"Statement\": [",
@@ -456,7 +462,7 @@ fn audit_exclude_skips_the_listed_folders_only() {
         std::fs::write(dir.path().join(".zerokey.toml"), config).unwrap_or_else(|e| panic!("{e}"));
         let out = zerokey()
             .current_dir(dir.path())
-            .args(["audit", ".", "--format", "json"])
+            .args(["audit", ".", "--format", "json", "--strict"])
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
@@ -480,4 +486,22 @@ fn audit_exclude_skips_the_listed_folders_only() {
     assert_eq!(code, 0);
     let policies: Vec<_> = paths.iter().filter(|p| p.ends_with(".json")).collect();
     assert_eq!(policies, ["infra/policy.json"]);
+}
+
+#[test]
+fn nothing_readable_is_exit_2_even_without_strict() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("legacy.tf"),
+        "variable \"x\" {\n  default = \n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = zerokey()
+        .arg("audit")
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("legacy.tf:"), "{err}");
 }

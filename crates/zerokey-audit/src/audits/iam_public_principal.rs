@@ -30,7 +30,7 @@ pub static DOC: AuditDoc = AuditDoc {
     input: "iam",
     severity: Severity::Critical,
     confidence: Confidence::High,
-    what: "Finds Allow statements in trust and resource policies whose principal is `*` (or `AWS: \"*\"`) and that have no condition on `aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceVpc(e)`, `aws:SourceIp` or similar. Critical in a trust policy (anyone can assume the role), high in a resource policy.",
+    what: "Finds Allow statements in trust and resource policies whose principal is `*` (or `AWS: \"*\"`) and that have no condition on `aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceVpc(e)`, `aws:SourceIp` or similar. Critical in a trust policy (anyone can assume the role; a `*` guarded only by `sts:ExternalId` is called out as such, since the external ID is no secret), high in a resource policy.",
     why: "`*` means every AWS account and, for many services, anonymous callers: the bucket, queue or role is public.",
     example: "{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::data/*\"}",
     fix: "Name the accounts or roles, or add an `aws:PrincipalOrgID` / `aws:SourceArn` condition.",
@@ -57,7 +57,16 @@ impl Audit for IamPublicPrincipal {
             if narrowed {
                 continue;
             }
-            let (sev, what) = if p.kind == PolicyKind::Trust {
+            let external_id = s
+                .condition("sts:ExternalId")
+                .iter()
+                .any(|c| !c.op.to_ascii_lowercase().contains("not"));
+            let (sev, what) = if p.kind == PolicyKind::Trust && external_id {
+                (
+                    Severity::Critical,
+                    "any AWS principal that knows the external ID can assume this role; an ExternalId is not a secret (it is shared with the third party and appears in their configuration and logs), so it does not limit who the principal is",
+                )
+            } else if p.kind == PolicyKind::Trust {
                 (Severity::Critical, "any AWS principal can assume this role")
             } else {
                 (

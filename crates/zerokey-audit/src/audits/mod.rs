@@ -4,6 +4,7 @@
 use crate::finding::{AuditFinding, Confidence, Severity};
 use crate::models::iam::Policy;
 use crate::models::infra::Infra;
+use crate::models::platform::Platform;
 use crate::models::repo::Repo;
 use crate::models::workflow::Workflow;
 
@@ -11,12 +12,15 @@ pub mod api_gateway_access_logs;
 pub mod api_gateway_cors_wildcard;
 pub mod api_gateway_throttling;
 pub mod ci_static_cloud_keys;
+pub mod cloudtrail_configuration;
+pub mod container_static_credentials;
 pub mod cross_account_trust_without_external_id;
 pub mod dynamodb_customer_managed_key;
 pub mod dynamodb_point_in_time_recovery;
 pub mod env_example_missing;
 pub mod env_file_tracked;
 pub mod excessive_permissions;
+pub mod github_oidc_name_only_subject;
 pub mod gitignore_env;
 pub mod iam_not_action;
 pub mod iam_privilege_escalation;
@@ -34,13 +38,18 @@ pub mod no_secret_scanning_in_ci;
 pub mod oidc_trust_subject;
 pub mod oidc_trust_without_audience;
 pub mod oidc_without_id_token_permission;
+pub mod role_trust;
 pub mod s3_bucket_encryption;
 pub mod s3_bucket_lifecycle;
+pub mod s3_bucket_policy_tls;
 pub mod s3_bucket_versioning;
 pub mod s3_public_access_block;
 pub mod secret_echoed_in_run;
 pub mod secrets_in_pull_request_target;
 pub mod static_aws_keys_in_workflow;
+pub mod terraform_state_unencrypted;
+pub mod tfstate_tracked;
+pub mod trust_condition_mistake;
 pub mod unpinned_requirements;
 pub mod workflow_required_secrets;
 
@@ -51,7 +60,7 @@ pub struct AuditDoc {
     pub id: &'static str,
     /// Short title.
     pub title: &'static str,
-    /// Input kind: workflow, iam, terraform, cloudformation, repository.
+    /// Input kind: workflow, iam, terraform, cloudformation, container, repository.
     pub input: &'static str,
     /// Default (highest) severity.
     pub severity: Severity,
@@ -77,6 +86,15 @@ pub trait Audit: Send + Sync {
     fn iam_policy(&self, _p: &Policy, _out: &mut Vec<AuditFinding>) {}
     /// Called once per Terraform folder and once per CloudFormation template.
     fn infra(&self, _i: &Infra, _out: &mut Vec<AuditFinding>) {}
+    /// Called once per container or platform definition (a file, or a Terraform/CloudFormation
+    /// resource), with the scanner engine.
+    fn platform(
+        &self,
+        _p: &Platform,
+        _scanner: &zerokey_core::Matcher,
+        _out: &mut Vec<AuditFinding>,
+    ) {
+    }
     /// Called once per audited repository root.
     fn repository(&self, _r: &Repo, _out: &mut Vec<AuditFinding>) {}
 }
@@ -97,6 +115,9 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId),
         Box::new(oidc_trust_without_audience::OidcTrustWithoutAudience),
         Box::new(oidc_trust_subject::OidcTrustSubject),
+        Box::new(role_trust::RoleTrust),
+        Box::new(trust_condition_mistake::TrustConditionMistake),
+        Box::new(github_oidc_name_only_subject::GithubOidcNameOnlySubject),
         Box::new(iam_wildcard_resource::IamWildcardResource),
         Box::new(iam_privilege_escalation::IamPrivilegeEscalation),
         Box::new(iam_public_principal::IamPublicPrincipal),
@@ -104,6 +125,9 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(s3_public_access_block::S3PublicAccessBlock),
         Box::new(s3_bucket_versioning::S3BucketVersioning),
         Box::new(s3_bucket_lifecycle::S3BucketLifecycle),
+        Box::new(s3_bucket_policy_tls::S3BucketPolicyTls),
+        Box::new(terraform_state_unencrypted::TerraformStateUnencrypted),
+        Box::new(cloudtrail_configuration::CloudtrailConfiguration),
         Box::new(dynamodb_customer_managed_key::DynamodbCustomerManagedKey),
         Box::new(dynamodb_point_in_time_recovery::DynamodbPointInTimeRecovery),
         Box::new(api_gateway_cors_wildcard::ApiGatewayCorsWildcard),
@@ -112,9 +136,11 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(lambda_reserved_concurrency::LambdaReservedConcurrency),
         Box::new(lambda_dead_letter_queue::LambdaDeadLetterQueue),
         Box::new(lambda_secret_in_environment::LambdaSecretInEnvironment),
+        Box::new(container_static_credentials::ContainerStaticCredentials),
         Box::new(missing_security_policy::MissingSecurityPolicy),
         Box::new(missing_license::MissingLicense),
         Box::new(env_file_tracked::EnvFileTracked),
+        Box::new(tfstate_tracked::TfstateTracked),
         Box::new(gitignore_env::GitignoreEnv),
         Box::new(env_example_missing::EnvExampleMissing),
         Box::new(unpinned_requirements::UnpinnedRequirements),

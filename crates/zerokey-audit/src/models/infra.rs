@@ -158,6 +158,19 @@ impl Infra {
         for (src, blocks) in files {
             for b in blocks {
                 let data = b.kind == "data";
+                if b.kind == "terraform" {
+                    // Settings (backend, required providers) as a pseudo-resource `terraform`.
+                    resources.push(Resource {
+                        src: src.clone(),
+                        rtype: "terraform".into(),
+                        name: String::new(),
+                        span: b.span.clone(),
+                        props: b.body.clone(),
+                        logical: "terraform".into(),
+                        data: false,
+                    });
+                    continue;
+                }
                 if (b.kind != "resource" && !data) || b.labels.len() < 2 {
                     continue;
                 }

@@ -29,6 +29,11 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// True if `dir` is inside a git work tree.
+pub fn inside_work_tree(dir: &Path) -> bool {
+    git(dir, &["rev-parse", "--is-inside-work-tree"]).is_some_and(|o| o.trim() == "true")
+}
+
 impl Repo {
     /// Reads the root; git facts only if it is inside a work tree.
     pub fn load(root: &Path, files: Vec<String>) -> Self {

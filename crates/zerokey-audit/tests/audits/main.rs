@@ -1,18 +1,24 @@
 //! One module per audit: fixtures that must fire and fixtures that must not.
 #![allow(clippy::panic)]
 
+mod cloudtrail_configuration;
 mod common;
+mod s3_bucket_policy_tls;
+mod terraform_state_unencrypted;
+mod tfstate_tracked;
 
 mod api_gateway_access_logs;
 mod api_gateway_cors_wildcard;
 mod api_gateway_throttling;
 mod ci_static_cloud_keys;
+mod container_static_credentials;
 mod cross_account_trust_without_external_id;
 mod dynamodb_customer_managed_key;
 mod dynamodb_point_in_time_recovery;
 mod env_example_missing;
 mod env_file_tracked;
 mod excessive_permissions;
+mod github_oidc_name_only_subject;
 mod gitignore_env;
 mod iam_not_action;
 mod iam_privilege_escalation;
@@ -28,10 +34,12 @@ mod malformed_input;
 mod malformed_secret_reference;
 mod missing_license;
 mod missing_security_policy;
+mod nested_repositories;
 mod no_secret_scanning_in_ci;
 mod oidc_trust_subject;
 mod oidc_trust_without_audience;
 mod oidc_without_id_token_permission;
+mod role_trust;
 mod s3_bucket_encryption;
 mod s3_bucket_lifecycle;
 mod s3_bucket_versioning;
@@ -41,5 +49,6 @@ mod secrets_in_pull_request_target;
 mod static_aws_keys_in_workflow;
 mod terraform_iam;
 mod terraform_references;
+mod trust_condition_mistake;
 mod unpinned_requirements;
 mod workflow_required_secrets;

@@ -21,3 +21,22 @@ fn malformed_files_are_errors_with_line_and_the_rest_is_audited() {
         && f.primary()
             .is_some_and(|l| l.path == "good-policy.json" && l.line == 4)));
 }
+
+#[test]
+fn unparsable_files_are_skipped_and_fail_only_when_strict_or_nothing_was_read() {
+    let o = audit_path(&fixture("malformed"), &AuditOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!o.errors.is_empty());
+    assert!(o.inputs_read() > 0);
+    assert!(!o.failed(false), "other files were read");
+    assert!(o.failed(true));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("legacy.tf"),
+        "variable \"x\" {\n  default = \n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = audit_path(dir.path(), &AuditOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.errors.len(), 1, "{:?}", o.errors);
+    assert!(o.failed(false), "nothing could be read");
+}
