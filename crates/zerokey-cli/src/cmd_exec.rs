@@ -2,7 +2,7 @@
 //! through a broker connection) and run one command whose environment alone holds the
 //! temporary credentials. Nothing is cached or written.
 
-use crate::child::{self, ChildCommand, Redactor, AWS_CHILD_VARS};
+use crate::child::{self, ChildCommand, AWS_CHILD_VARS};
 use anyhow::Context as _;
 use clap::Args;
 use secrecy::SecretString;

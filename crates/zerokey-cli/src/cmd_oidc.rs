@@ -3,7 +3,7 @@
 //! command, or run a command with the role's temporary credentials. Neither the token nor a
 //! credential nor the secret is ever printed (the secret only with `--print`).
 
-use crate::child::{self, ChildCommand, Redactor, AWS_CHILD_VARS};
+use crate::child::{self, ChildCommand, AWS_CHILD_VARS};
 use crate::cmd_exec::{self, RunArgs};
 use crate::env::{GITHUB_ACTIONS, GITHUB_RUN_ID};
 use crate::oidc_token;
