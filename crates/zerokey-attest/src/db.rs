@@ -273,9 +273,11 @@ pub async fn scan(url: &DbUrl, visitor: &mut dyn Visitor) -> Result<(), AttestEr
 async fn scan_sqlite(path: &std::path::Path, visitor: &mut dyn Visitor) -> Result<(), AttestError> {
     let shown = path.display();
     match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return crate::input(format!(
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return crate::input(format!(
             "database {shown}: no such file (attest opens databases read-only and creates none)"
-        )),
+        ))
+        }
         Err(e) => return crate::input(format!("database {shown}: {e}")),
         Ok(m) if m.is_dir() => {
             return crate::input(format!(
