@@ -8,12 +8,15 @@ pub mod assume;
 pub mod cloudtrail;
 pub mod credentials;
 pub mod iam;
+pub mod oidc_role;
+pub mod oidc_token;
 pub mod s3;
 pub mod secret_store;
 pub mod secrets;
 pub mod sts;
 pub mod temp_role;
 pub mod trail_files;
+pub mod verify;
 pub mod web_identity;
 
 pub use assume::{clamp_duration, AssumeError, AssumeRequest, AssumedRole, BaseAws};

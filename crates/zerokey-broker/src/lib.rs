@@ -8,9 +8,13 @@
 //!
 //! Layout: `routes/` one file per route group, `auth/` tokens, sessions, passwords, `store/`
 //! sqlx storage and migrations, `limits.rs` rate limits, `policy.rs` IAM documents,
-//! `validate.rs` input checks, `telemetry.rs` redacted JSON logs and metrics, `tls.rs` HTTPS.
+//! `validate.rs` input checks, `telemetry.rs` redacted JSON logs and metrics, `tls.rs` HTTPS,
+//! `client.rs` the HTTP client of a broker (`zerokey exec --connection`), `admin.rs` the
+//! operator's actions on the database (`zerokey admin`).
 
+pub mod admin;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod exec;
 pub mod limits;

@@ -5,20 +5,14 @@
 
 use crate::child::{self, ChildCommand, AWS_CHILD_VARS};
 use crate::cmd_exec::{self, RunArgs};
-use crate::env::{GITHUB_ACTIONS, GITHUB_RUN_ID};
-use crate::oidc_token;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::PathBuf;
-use time::OffsetDateTime;
-use zerokey_aws::web_identity::{
-    assume_role_with_web_identity, Claims, WebIdentityRequest, WebIdentityToken, DEFAULT_AUDIENCE,
-};
-use zerokey_aws::TempCredentials;
+use zerokey_aws::oidc_role::{in_github_actions, OidcRole, Summary};
+use zerokey_aws::web_identity::DEFAULT_AUDIENCE;
 
 /// Default session length for CI: 15 minutes, the shortest STS grants.
 pub const DEFAULT_OIDC_DURATION_SECS: u32 = 900;
@@ -125,89 +119,21 @@ pub fn run(args: OidcArgs) -> anyhow::Result<u8> {
     }
 }
 
-fn in_github_actions() -> bool {
-    std::env::var(GITHUB_ACTIONS).is_ok_and(|v| v == "true")
-}
-
-fn default_session_name() -> String {
-    match std::env::var(GITHUB_RUN_ID) {
-        Ok(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 40 => {
-            format!("zerokey-gha-{id}")
-        }
-        _ => cmd_exec::session_name("zerokey-oidc"),
-    }
-}
-
 impl RoleArgs {
-    fn validate(&self) -> anyhow::Result<()> {
-        zerokey_aws::temp_role::validate_role_arn(&self.role_arn)
-            .map_err(|m| anyhow::anyhow!("--role-arn: {m}"))?;
-        zerokey_aws::temp_role::validate_duration(self.duration)
-            .map_err(|m| anyhow::anyhow!("--duration: {m}"))?;
-        if let Some(n) = &self.session_name {
-            zerokey_aws::temp_role::validate_session_name(n)
-                .map_err(|m| anyhow::anyhow!("--session-name: {m}"))?;
-        }
-        if self.audience.is_empty() || self.audience.len() > 256 {
-            bail!("--audience must be 1 to 256 characters");
-        }
-        Ok(())
-    }
-
-    /// Token (claims checked) and the role's temporary credentials.
-    async fn assume(&self, region: &str) -> anyhow::Result<(WebIdentityToken, TempCredentials)> {
-        let source = oidc_token::discover(self.token_file.as_deref(), oidc_token::process_env)?;
-        let token = oidc_token::fetch(&source, &self.audience).await?;
-        token.check(&self.audience, OffsetDateTime::now_utc(), 60)?;
-        let req = WebIdentityRequest {
-            role_arn: self.role_arn.clone(),
-            session_name: self
-                .session_name
-                .clone()
-                .unwrap_or_else(default_session_name),
+    /// The role request these flags describe.
+    fn role(&self) -> OidcRole<'_> {
+        OidcRole {
+            role_arn: &self.role_arn,
+            token_file: self.token_file.as_deref(),
+            audience: &self.audience,
             duration_secs: self.duration,
-            region: region.to_string(),
-        };
-        let creds = assume_role_with_web_identity(&token, &req).await?;
-        tracing::info!(
-            role = %self.role_arn,
-            access_key_id = creds.access_key_id(),
-            expires = %cmd_exec::rfc3339(creds.expiration()),
-            "role assumed with web identity"
-        );
-        Ok((token, creds))
-    }
-}
-
-/// What `summary` prints: claims, identity, role, session expiry. Nothing secret.
-#[derive(Debug, Serialize)]
-struct Summary<'a> {
-    token_source: &'a str,
-    claims: &'a Claims,
-    role_arn: &'a str,
-    account: String,
-    assumed_role_arn: String,
-    #[serde(with = "time::serde::rfc3339")]
-    session_expires_at: OffsetDateTime,
-}
-
-fn until(t: OffsetDateTime) -> String {
-    let secs = (t - OffsetDateTime::now_utc()).whole_seconds();
-    let (sign, secs) = if secs < 0 { ("ago", -secs) } else { ("", secs) };
-    let d = match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m {}s", secs / 60, secs % 60),
-        _ => format!("{}h {}m", secs / 3600, (secs % 3600) / 60),
-    };
-    if sign.is_empty() {
-        format!("in {d}")
-    } else {
-        format!("{d} ago")
+            session_name: self.session_name.as_deref(),
+        }
     }
 }
 
 fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
-    args.role.validate()?;
+    args.role.role().validate()?;
     let run = RunArgs {
         region: args.region.clone(),
         pass_env: Vec::new(),
@@ -216,25 +142,15 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
     let region = run.region()?;
     let rt = cmd_exec::runtime()?;
     let text = rt.block_on(async {
-        let (token, creds) = args.role.assume(&region).await?;
-        let who = zerokey_aws::caller_identity(&creds.to_aws_credentials(), &region)
-            .await
-            .context("GetCallerIdentity with the role's credentials")?;
-        let s = Summary {
-            token_source: token.source_name(),
-            claims: token.claims(),
-            role_arn: &args.role.role_arn,
-            account: who.account,
-            assumed_role_arn: who.arn,
-            session_expires_at: creds.expiration(),
-        };
+        let (token, creds) = args.role.role().assume(&region).await?;
+        let s = Summary::new(&token, &creds, &args.role.role_arn, &region).await?;
         anyhow::Ok(match args.format {
             SummaryFormat::Json => {
                 let mut out = serde_json::to_string_pretty(&s).context("rendering JSON")?;
                 out.push('\n');
                 out
             }
-            SummaryFormat::Text => render_summary(&s),
+            SummaryFormat::Text => s.text(),
         })
     })?;
     let mut stdout = std::io::stdout().lock();
@@ -243,33 +159,6 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
         .context("writing to stdout")?;
     stdout.flush().context("writing to stdout")?;
     Ok(0)
-}
-
-fn render_summary(s: &Summary<'_>) -> String {
-    let c = s.claims;
-    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-    let time = |t: Option<OffsetDateTime>| match t {
-        Some(t) => format!("{} ({})", cmd_exec::rfc3339(t), until(t)),
-        None => "(none)".into(),
-    };
-    let mut rows: Vec<(String, String)> = vec![
-        ("token source".into(), s.token_source.to_string()),
-        ("issuer".into(), or_none(&c.issuer)),
-        ("subject".into(), or_none(&c.subject)),
-        ("audience".into(), c.audience.join(", ")),
-        ("token expires".into(), time(c.expires_at)),
-    ];
-    rows.extend(c.context.iter().cloned());
-    rows.extend([
-        ("role".into(), s.role_arn.to_string()),
-        ("assumed role".into(), s.assumed_role_arn.clone()),
-        ("account".into(), s.account.clone()),
-        ("session expires".into(), time(Some(s.session_expires_at))),
-    ]);
-    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    rows.iter()
-        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
-        .collect()
 }
 
 const EXPORT_REFUSED: &str = "--export-github-env is refused: it would write the secret to \
@@ -281,7 +170,7 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
     if args.export_github_env {
         bail!("{EXPORT_REFUSED}");
     }
-    args.role.validate()?;
+    args.role.role().validate()?;
     zerokey_aws::secrets::validate_secret_name(&args.secret_name).context("--secret-name")?;
     match (&args.env, args.print, args.command.is_empty()) {
         (Some(name), _, false) => {
@@ -306,7 +195,7 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
     };
     let rt = cmd_exec::runtime()?;
     rt.block_on(async {
-        let (_token, creds) = args.role.assume(&region).await?;
+        let (_token, creds) = args.role.role().assume(&region).await?;
         let aws = creds.to_aws_credentials();
         drop(creds);
         let mut secret =
@@ -373,14 +262,14 @@ fn print_secret(secret: &SecretString) -> anyhow::Result<u8> {
 }
 
 fn exec(args: OidcExecArgs) -> anyhow::Result<u8> {
-    args.role.validate()?;
+    args.role.role().validate()?;
     args.run.validate_pass_env(AWS_CHILD_VARS)?;
     cmd_exec::split_command(&args.command)?;
     let region = args.run.region()?;
     let matcher = cmd_exec::engine()?;
     let rt = cmd_exec::runtime()?;
     rt.block_on(async {
-        let (token, creds) = args.role.assume(&region).await?;
+        let (token, creds) = args.role.role().assume(&region).await?;
         drop(token);
         cmd_exec::run_with_credentials(&creds, &region, &args.run, &args.command, matcher).await
     })

@@ -65,7 +65,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         exclude: PathGlobs::merge(exclude),
         archive: archive_options(&args, cfg),
         verifier: if args.verify {
-            Some(std::sync::Arc::new(crate::verify::StsVerifier::new()?))
+            Some(std::sync::Arc::new(zerokey_aws::verify::StsVerifier::new()?))
         } else {
             None
         },

@@ -5,117 +5,16 @@
 //! Logs are JSON lines on stderr, each passed through the detection engine so that no
 //! credential reaches them.
 
+use crate::args::ServeArgs;
 use crate::Exit;
 use anyhow::{bail, Context, Result};
-use clap::Args;
 use secrecy::SecretString;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use zerokey_broker::limits::{Limit, Limiter, Limits};
 use zerokey_broker::telemetry::MetricsToken;
 use zerokey_broker::tls::TlsConfig;
 use zerokey_broker::{telemetry, AppState, Config, Store};
-
-/// Flags of `zerokey serve`.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "ZEROKEY_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// Database URL: `sqlite://FILE` (created on first start) or `postgres://…` (several
-    /// instances behind a load balancer share it, and their rate limits).
-    #[arg(
-        long,
-        env = "ZEROKEY_DATABASE_URL",
-        default_value = "sqlite://zerokey.db"
-    )]
-    pub database: String,
-    /// AssumeRole session length in seconds (900-43200); also the longest `exec` session.
-    #[arg(long, env = "ZEROKEY_SESSION_SECONDS", default_value_t = 3600,
-          value_parser = clap::value_parser!(u32).range(900..=43200))]
-    pub session_seconds: u32,
-    /// Largest object uploaded or downloaded through the broker (e.g. 100M, 5G).
-    #[arg(long, env = "ZEROKEY_MAX_OBJECT_SIZE", default_value = "100M",
-          value_parser = crate::args::parse_size)]
-    pub max_object_size: u64,
-    /// Redis URL for rate-limit counters shared by every instance (e.g. redis://127.0.0.1:6379).
-    /// Without it, PostgreSQL stores share counters through the database; SQLite counts in process.
-    #[arg(long, env = "ZEROKEY_REDIS_URL")]
-    pub redis: Option<String>,
-    /// API requests per minute per user.
-    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
-    pub rate_per_user: u32,
-    /// API requests per minute per client address.
-    #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
-    pub rate_per_addr: u32,
-    /// Login attempts per minute per client address (per user name and address: half of it,
-    /// at least 1).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub login_rate: u32,
-    /// `/healthz`, `/readyz` and `/metrics` requests per minute per client address (counted in
-    /// this process).
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..))]
-    pub probe_rate: u32,
-    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. SIGHUP
-    /// reloads both files.
-    #[arg(
-        long,
-        env = "ZEROKEY_TLS_CERT",
-        requires = "tls_key",
-        value_name = "FILE"
-    )]
-    pub tls_cert: Option<PathBuf>,
-    /// The PEM private key of --tls-cert.
-    #[arg(
-        long,
-        env = "ZEROKEY_TLS_KEY",
-        requires = "tls_cert",
-        value_name = "FILE"
-    )]
-    pub tls_key: Option<PathBuf>,
-    /// Serve `/metrics` (plain HTTP) on this address of its own, e.g. 127.0.0.1:9090. Without
-    /// it or a metrics token, metrics are not served.
-    #[arg(long, env = "ZEROKEY_METRICS_LISTEN", value_name = "ADDR")]
-    pub metrics_listen: Option<SocketAddr>,
-    /// File holding the bearer token `/metrics` requires (else ZEROKEY_METRICS_TOKEN). With a
-    /// token, `/metrics` is also served on the main listener.
-    #[arg(long, env = "ZEROKEY_METRICS_TOKEN_FILE", value_name = "FILE")]
-    pub metrics_token_file: Option<PathBuf>,
-    /// Behind a reverse proxy: take the client address from X-Forwarded-For and TLS from
-    /// X-Forwarded-Proto. Only when the proxy sets (and overwrites) both.
-    #[arg(long, env = "ZEROKEY_TRUST_PROXY")]
-    pub trust_proxy: bool,
-    /// The public URL users reach; `https://…` marks the session cookie Secure and sends
-    /// Strict-Transport-Security.
-    #[arg(long, env = "ZEROKEY_PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// Directory of the scripts `POST /api/exec` may run (by file name; nothing runs if unset).
-    #[arg(long, env = "ZEROKEY_EXEC_DIR")]
-    pub exec_dir: Option<std::path::PathBuf>,
-    /// Seconds after which an exec'd script and its whole process group are killed.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub exec_timeout: u64,
-    /// Bytes of stdout and of stderr kept per run (the rest is dropped, `truncated: true`).
-    #[arg(long, default_value = "64K", value_parser = crate::args::parse_size)]
-    pub exec_max_output: u64,
-    /// Scripts running at once per user (429 above).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub exec_per_user: u32,
-    /// Default lifetime of API tokens created without one (`POST /api/tokens`, the web UI's
-    /// Tokens page, `zerokey admin create-token`): `30d`, `12h`, ... or `never`.
-    #[arg(long, env = "ZEROKEY_TOKEN_EXPIRY", default_value = "90d",
-          value_parser = parse_token_expiry)]
-    pub token_expiry: TokenExpiry,
-    /// File whose bytes key the sign-in form's CSRF binding (at least 32 bytes, e.g. from
-    /// `head -c 32 /dev/urandom`); give several instances the same file. Default: a random
-    /// key per process (a form shown before a restart must be reloaded).
-    #[arg(long, env = "ZEROKEY_CSRF_KEY_FILE")]
-    pub csrf_key_file: Option<std::path::PathBuf>,
-    /// Log filter (env-filter syntax); ZEROKEY_LOG overrides.
-    #[arg(long, default_value = "info")]
-    pub log: String,
-}
 
 pub fn run(args: ServeArgs) -> Result<Exit> {
     let matcher = telemetry::builtin_matcher().context("compiling the detection rules for logs")?;
@@ -314,14 +213,6 @@ async fn serve(
 /// Completes once the shutdown signal has arrived.
 async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
-}
-
-/// A token lifetime flag (`None`: never expires).
-#[derive(Debug, Clone, Copy)]
-pub struct TokenExpiry(pub Option<Duration>);
-
-fn parse_token_expiry(s: &str) -> Result<TokenExpiry, String> {
-    zerokey_broker::auth::token::parse_lifetime(s).map(TokenExpiry)
 }
 
 fn mask(url: &str) -> String {

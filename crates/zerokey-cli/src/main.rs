@@ -2,9 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
 
 mod args;
-mod attest;
 mod baseline;
-mod broker_client;
 mod child;
 mod cmd_admin;
 mod cmd_attest;
@@ -18,13 +16,12 @@ mod cmd_serve;
 mod config;
 mod env;
 mod harden;
-mod keys;
-mod oidc_token;
 mod output;
-mod verify;
 
 use clap::Parser;
+// `cmd_exec` fetches broker credentials through `crate::broker_client`.
 use std::process::ExitCode;
+use zerokey_broker::client as broker_client;
 
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,14 @@
 //! DESIGN.md), `sarif` for code-scanning upload, `markdown` for a report a person reads and
 //! `gitlab` for GitLab's secret-detection report.
 //! Every renderer sees only [`Finding`]s, which hold redacted secrets, never the secrets.
+//! [`blocks`] holds the pieces the other reports (audit, keys, attest) share; [`rules`] renders
+//! the rule catalogue.
 
+pub mod blocks;
 pub mod gitlab;
 pub mod json;
 pub mod markdown;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 

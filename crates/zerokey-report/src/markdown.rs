@@ -1,12 +1,9 @@
 //! A Markdown report a person reads: summary by rule and severity, then each finding.
 
+use crate::blocks::md_cell as cell;
 use crate::Report;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
 
 /// Writes the report.
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {

@@ -3,16 +3,47 @@
 //! (`ACTIONS_ID_TOKEN_REQUEST_URL` + `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, for `--audience`).
 //! The token and the request token are bearer credentials: `SecretString`, never printed.
 
-use crate::env::{
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, AWS_WEB_IDENTITY_TOKEN_FILE,
-};
-use anyhow::{bail, Context as _};
+use crate::web_identity::{TokenError, WebIdentityToken, MAX_TOKEN_BYTES};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
-use zerokey_aws::web_identity::{WebIdentityToken, MAX_TOKEN_BYTES};
+
+/// Web identity token file (AWS SDK convention; EKS, other CI systems).
+pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+/// GitHub Actions: URL of the job's OIDC token endpoint (set with `id-token: write`).
+pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// GitHub Actions: bearer token for that endpoint.
+pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// Why no token could be had. Never carries the token or the request token.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcTokenError {
+    /// No source, a half-configured source, or an endpoint that refused; the message says
+    /// what to set or check.
+    #[error("{0}")]
+    Source(String),
+    /// The token file could not be read.
+    #[error("{context}")]
+    Read {
+        /// The flag or variable and the file.
+        context: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("building the HTTP client")]
+    Client(#[source] reqwest::Error),
+    /// The token is not a usable JWT.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+fn bad<T>(message: String) -> Result<T, OidcTokenError> {
+    Err(OidcTokenError::Source(message))
+}
 
 /// A place a token can be read from.
 pub enum TokenSource {
@@ -57,7 +88,7 @@ fn env_nonempty(name: &str) -> Option<String> {
 pub fn discover(
     token_file: Option<&Path>,
     env: impl Fn(&str) -> Option<String>,
-) -> anyhow::Result<TokenSource> {
+) -> Result<TokenSource, OidcTokenError> {
     if let Some(path) = token_file {
         return Ok(TokenSource::File {
             path: path.to_path_buf(),
@@ -81,27 +112,28 @@ pub fn discover(
                 request_token: SecretString::from(token),
             })
         }
-        (Some(_), None) => bail!(
+        (Some(_), None) => bad(format!(
             "{ACTIONS_ID_TOKEN_REQUEST_URL} is set but {ACTIONS_ID_TOKEN_REQUEST_TOKEN} is not: \
              GitHub sets both when the job has `permissions: id-token: write`"
-        ),
-        (None, Some(_)) => bail!(
+        )),
+        (None, Some(_)) => bad(format!(
             "{ACTIONS_ID_TOKEN_REQUEST_TOKEN} is set but {ACTIONS_ID_TOKEN_REQUEST_URL} is not: \
              GitHub sets both when the job has `permissions: id-token: write`"
-        ),
-        (None, None) => bail!(
+        )),
+        (None, None) => bad(format!(
             "no OIDC token source found: pass --token-file FILE, set {AWS_WEB_IDENTITY_TOKEN_FILE}, \
              or run in GitHub Actions with `permissions: id-token: write` on the job (which sets \
              {ACTIONS_ID_TOKEN_REQUEST_URL} and {ACTIONS_ID_TOKEN_REQUEST_TOKEN})"
-        ),
+        )),
     }
 }
 
 /// Checks `ACTIONS_ID_TOKEN_REQUEST_URL`: https, or http on loopback only (the request token
 /// must not cross a network in clear).
-fn github_url(raw: &str) -> anyhow::Result<reqwest::Url> {
-    let url = reqwest::Url::parse(raw)
-        .map_err(|_| anyhow::anyhow!("{ACTIONS_ID_TOKEN_REQUEST_URL} is not a URL"))?;
+fn github_url(raw: &str) -> Result<reqwest::Url, OidcTokenError> {
+    let url = reqwest::Url::parse(raw).map_err(|_| {
+        OidcTokenError::Source(format!("{ACTIONS_ID_TOKEN_REQUEST_URL} is not a URL"))
+    })?;
     let loopback = matches!(
         url.host_str(),
         Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
@@ -109,9 +141,9 @@ fn github_url(raw: &str) -> anyhow::Result<reqwest::Url> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
-        _ => bail!(
+        _ => bad(format!(
             "{ACTIONS_ID_TOKEN_REQUEST_URL} must be an https URL (plain http only on loopback)"
-        ),
+        )),
     }
 }
 
@@ -121,7 +153,10 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 /// Reads the token from `source` and decodes its claims.
-pub async fn fetch(source: &TokenSource, audience: &str) -> anyhow::Result<WebIdentityToken> {
+pub async fn fetch(
+    source: &TokenSource,
+    audience: &str,
+) -> Result<WebIdentityToken, OidcTokenError> {
     let raw = match source {
         TokenSource::File { path, flag } => read_token_file(path, flag)?,
         TokenSource::GitHub { url, request_token } => {
@@ -131,24 +166,29 @@ pub async fn fetch(source: &TokenSource, audience: &str) -> anyhow::Result<WebId
     Ok(WebIdentityToken::parse(raw, &source.describe())?)
 }
 
-fn read_token_file(path: &Path, flag: &str) -> anyhow::Result<SecretString> {
-    let file =
-        fs_err::File::open(path).with_context(|| format!("{flag}: cannot read the token"))?;
+fn read_token_file(path: &Path, flag: &str) -> Result<SecretString, OidcTokenError> {
+    let file = fs_err::File::open(path).map_err(|source| OidcTokenError::Read {
+        context: format!("{flag}: cannot read the token"),
+        source,
+    })?;
     let mut buf = Zeroizing::new(Vec::new());
     file.take(MAX_TOKEN_BYTES as u64 + 1)
         .read_to_end(&mut buf)
-        .with_context(|| format!("{flag} {}: cannot read the token", path.display()))?;
+        .map_err(|source| OidcTokenError::Read {
+            context: format!("{flag} {}: cannot read the token", path.display()),
+            source,
+        })?;
     if buf.len() > MAX_TOKEN_BYTES {
-        bail!(
+        return bad(format!(
             "{flag} {}: larger than {MAX_TOKEN_BYTES} bytes, not an OIDC token",
             path.display()
-        );
+        ));
     }
     let text = std::str::from_utf8(&buf).map_err(|_| {
-        anyhow::anyhow!(
+        OidcTokenError::Source(format!(
             "{flag} {}: not UTF-8 text, not an OIDC token",
             path.display()
-        )
+        ))
     })?;
     Ok(SecretString::from(text.to_string()))
 }
@@ -162,13 +202,13 @@ async fn request_github(
     url: &reqwest::Url,
     request_token: &SecretString,
     audience: &str,
-) -> anyhow::Result<SecretString> {
+) -> Result<SecretString, OidcTokenError> {
     let mut url = url.clone();
     url.query_pairs_mut().append_pair("audience", audience);
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .context("building the HTTP client")?;
+        .map_err(OidcTokenError::Client)?;
     let resp = client
         .get(url)
         .header(reqwest::header::ACCEPT, "application/json")
@@ -179,33 +219,34 @@ async fn request_github(
         .send()
         .await
         .map_err(|e| {
-            anyhow::anyhow!(
+            OidcTokenError::Source(format!(
                 "the GitHub Actions OIDC endpoint could not be reached ({})",
                 e.without_url()
-            )
+            ))
         })?;
     let status = resp.status();
     if !status.is_success() {
-        bail!(
+        return bad(format!(
             "the GitHub Actions OIDC endpoint refused the token request (HTTP {}): check that the \
              job has `permissions: id-token: write`",
             status.as_u16()
-        );
+        ));
     }
     let body = Zeroizing::new(
         resp.bytes()
             .await
             .map_err(|e| {
-                anyhow::anyhow!(
+                OidcTokenError::Source(format!(
                     "reading the GitHub Actions OIDC answer failed ({})",
                     e.without_url()
-                )
+                ))
             })?
             .to_vec(),
     );
     let mut parsed: GitHubTokenBody = serde_json::from_slice(&body).map_err(|_| {
-        anyhow::anyhow!(
-            "the GitHub Actions OIDC endpoint's answer has no token (expected {{\"value\": …}})"
+        OidcTokenError::Source(
+            "the GitHub Actions OIDC endpoint's answer has no token (expected {\"value\": …})"
+                .into(),
         )
     })?;
     Ok(SecretString::from(std::mem::take(&mut parsed.value)))

@@ -3,9 +3,9 @@
 //! cells of the row), findings are mapped back to table, row key and column, and the hash
 //! columns' values are checked as they stream by. Counts per table.
 
-use super::db::{TableInfo, Visitor};
-use super::report::{Located, SchemaIssue, TableSummary};
-use super::schema::{self, ColumnClass};
+use crate::db::{TableInfo, Visitor};
+use crate::report::{Located, SchemaIssue, TableSummary};
+use crate::schema::{self, ColumnClass};
 use zerokey_core::{Matcher, Severity};
 use zerokey_scan::{scan_blob, Origin};
 
@@ -75,7 +75,7 @@ impl<'m> DbScanner<'m> {
         }
     }
 
-    /// Ends the scan; call once after [`super::db::scan`].
+    /// Ends the scan; call once after [`crate::db::scan`].
     pub fn finish(&mut self) {
         self.flush_checks();
     }

@@ -1,33 +1,12 @@
 //! Text, JSON and Markdown for `keys report` and `keys incident`. Inputs hold no secrets.
 
-use super::hygiene::{days_between, KeyFinding, UserKeys};
-use super::trail::{KeyState, Summary, TrailEvent};
+use crate::hygiene::{days_between, KeyFinding, UserKeys};
+use crate::trail::{KeyState, Summary, TrailEvent};
 use serde::Serialize;
 use std::io::{self, Write};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-
-/// RFC 3339 in UTC to the second, or `-`.
-pub fn ts(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| {
-        t.to_offset(time::UtcOffset::UTC)
-            .replace_nanosecond(0)
-            .ok()?
-            .format(&Rfc3339)
-            .ok()
-    })
-    .unwrap_or_else(|| "-".into())
-}
-
-/// An inline Markdown code span for `s`, even when `s` holds backticks.
-fn code(s: &str) -> String {
-    let s = s.replace('\n', " ");
-    if s.contains('`') {
-        format!("`` {s} ``")
-    } else {
-        format!("`{s}`")
-    }
-}
+pub use zerokey_report::blocks::timestamp as ts;
+use zerokey_report::blocks::{md_cell as md, md_code as code};
 
 /// One key row of the report.
 #[derive(Debug, Serialize)]
@@ -214,10 +193,6 @@ impl HygieneReport {
     }
 }
 
-fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// The `keys incident` document (`version` 1).
 #[derive(Debug, Serialize)]
 pub struct IncidentReport {
@@ -248,7 +223,7 @@ pub struct IncidentReport {
 }
 
 impl IncidentReport {
-    fn counts(c: &[super::trail::Count]) -> String {
+    fn counts(c: &[crate::trail::Count]) -> String {
         if c.is_empty() {
             return "none".into();
         }
@@ -408,26 +383,5 @@ impl IncidentReport {
             writeln!(out, "- [ ] {}", md(step))?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_are_whole_seconds_in_utc() {
-        let t = time::macros::datetime!(2026-12-03 08:30:15.123456 +01:00);
-        assert_eq!(ts(Some(t)), "2026-12-03T07:30:15Z");
-        assert_eq!(ts(None), "-");
-    }
-
-    #[test]
-    fn code_spans_survive_backticks() {
-        assert_eq!(
-            code("zerokey keys rotate a --yes"),
-            "`zerokey keys rotate a --yes`"
-        );
-        assert_eq!(code("run `x` now"), "`` run `x` now ``");
     }
 }

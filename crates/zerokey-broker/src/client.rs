@@ -3,13 +3,30 @@
 //! `ZEROKEY_TOKEN`. The answer is `{accessKeyId, secretAccessKey, sessionToken, expiration}`;
 //! nothing of it is kept after the child ends.
 
-use crate::env::ZEROKEY_TOKEN;
-use anyhow::{bail, Context as _};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use zeroize::{Zeroize, Zeroizing};
 use zerokey_aws::TempCredentials;
+
+/// Broker API token for `zerokey exec --connection` (bearer; never logged).
+pub const ZEROKEY_TOKEN: &str = "ZEROKEY_TOKEN";
+
+/// Why no credentials came from the broker. Never carries the API token or a credential.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Bad flags, a refusal or an unreadable answer; the message names the server and
+    /// connection.
+    #[error("{0}")]
+    Broker(String),
+    /// The HTTP client could not be built.
+    #[error("building the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+fn bad<T>(message: String) -> Result<T, ClientError> {
+    Err(ClientError::Broker(message))
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,9 +50,9 @@ struct ErrorInner {
 
 /// Checks a broker URL: https, or http on a loopback host (the token must not cross a
 /// network in clear).
-pub fn validate_server(server: &str) -> anyhow::Result<reqwest::Url> {
+pub fn validate_server(server: &str) -> Result<reqwest::Url, ClientError> {
     let url = reqwest::Url::parse(server)
-        .map_err(|e| anyhow::anyhow!("--server {server:?}: not a URL ({e})"))?;
+        .map_err(|e| ClientError::Broker(format!("--server {server:?}: not a URL ({e})")))?;
     let loopback = matches!(
         url.host_str(),
         Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
@@ -43,13 +60,15 @@ pub fn validate_server(server: &str) -> anyhow::Result<reqwest::Url> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => bail!(
+        "http" => return bad(format!(
             "--server {server:?}: plain http is allowed only on loopback; the API token would cross the network in clear"
-        ),
-        other => bail!("--server {server:?}: unsupported scheme {other:?}"),
+        )),
+        other => return bad(format!("--server {server:?}: unsupported scheme {other:?}")),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        bail!("--server: the URL must not carry credentials; put the API token in {ZEROKEY_TOKEN}");
+        return bad(format!(
+            "--server: the URL must not carry credentials; put the API token in {ZEROKEY_TOKEN}"
+        ));
     }
     Ok(url)
 }
@@ -59,44 +78,59 @@ pub async fn connection_credentials(
     server: &str,
     id: &str,
     duration_secs: u32,
-) -> anyhow::Result<TempCredentials> {
+) -> Result<TempCredentials, ClientError> {
     if id.is_empty()
         || id.len() > 64
         || !id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        bail!("--connection {id:?}: not a connection id (letters, digits, - and _)");
+        return bad(format!(
+            "--connection {id:?}: not a connection id (letters, digits, - and _)"
+        ));
     }
     let base = validate_server(server)?;
     let token = std::env::var(ZEROKEY_TOKEN)
         .ok()
         .filter(|t| !t.trim().is_empty())
         .map(SecretString::from)
-        .with_context(|| format!("--connection needs a broker API token in {ZEROKEY_TOKEN}"))?;
+        .ok_or_else(|| {
+            ClientError::Broker(format!(
+                "--connection needs a broker API token in {ZEROKEY_TOKEN}"
+            ))
+        })?;
     let url = base
         .join(&format!("api/connections/{id}/credentials"))
-        .with_context(|| format!("--server {server:?}: cannot build the request URL"))?;
+        .map_err(|e| {
+            ClientError::Broker(format!(
+                "--server {server:?}: cannot build the request URL: {e}"
+            ))
+        })?;
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .build()
-        .context("building the HTTP client")?;
+        .map_err(ClientError::Client)?;
     let resp = client
         .post(url)
         .bearer_auth(token.expose_secret())
         .json(&serde_json::json!({ "durationSeconds": duration_secs }))
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("broker {server}: request failed ({})", e.without_url()))?;
+        .map_err(|e| {
+            ClientError::Broker(format!(
+                "broker {server}: request failed ({})",
+                e.without_url()
+            ))
+        })?;
     let status = resp.status();
     let body = Zeroizing::new(
         resp.bytes()
             .await
             .map_err(|e| {
-                anyhow::anyhow!(
+                ClientError::Broker(format!(
                     "broker {server}: reading the answer failed ({})",
                     e.without_url()
-                )
+                ))
             })?
             .to_vec(),
     );
@@ -104,18 +138,24 @@ pub async fn connection_credentials(
         let detail = serde_json::from_slice::<ErrorBody>(&body)
             .map(|b| format!(": {} ({})", b.error.message, b.error.code))
             .unwrap_or_default();
-        bail!("broker {server} refused credentials for connection {id}: HTTP {status}{detail}");
+        return bad(format!(
+            "broker {server} refused credentials for connection {id}: HTTP {status}{detail}"
+        ));
     }
     let mut parsed: CredentialsBody = serde_json::from_slice(&body).map_err(|_| {
-        anyhow::anyhow!(
+        ClientError::Broker(format!(
             "broker {server}: the answer is not {{accessKeyId, secretAccessKey, sessionToken, expiration}}"
-        )
+        ))
     })?;
     let expiration = OffsetDateTime::parse(
         &parsed.expiration,
         &time::format_description::well_known::Rfc3339,
     )
-    .map_err(|_| anyhow::anyhow!("broker {server}: expiration is not an RFC 3339 time"))?;
+    .map_err(|_| {
+        ClientError::Broker(format!(
+            "broker {server}: expiration is not an RFC 3339 time"
+        ))
+    })?;
     let creds = TempCredentials::new(
         parsed.access_key_id.clone(),
         SecretString::from(std::mem::take(&mut parsed.secret_access_key)),

@@ -2,7 +2,7 @@
 //! one row per user with two access-key slots. Parsed strictly: missing columns and bad values
 //! are errors that name the file, the line and the column.
 
-use super::hygiene::{KeyRecord, UserKeys};
+use crate::hygiene::{KeyRecord, UserKeys};
 use std::fmt;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

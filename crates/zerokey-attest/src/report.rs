@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 use zerokey_core::stats::PathError;
 use zerokey_core::{Finding, Severity};
+use zerokey_report::blocks::md_cell as cell;
 
 /// Version of the attest JSON document.
 pub const ATTEST_JSON_VERSION: u32 = 1;
@@ -325,10 +326,6 @@ fn text(r: &AttestReport, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 fn markdown(r: &AttestReport, out: &mut dyn Write) -> io::Result<()> {

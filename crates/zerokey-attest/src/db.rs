@@ -3,7 +3,7 @@
 //! columns and primary key, and streams every row's text, blob and JSON cells to a visitor.
 //! Nothing is written: no migration, no temp table, no journal.
 
-use anyhow::{bail, Context as _};
+use crate::AttestError;
 use futures_util::TryStreamExt as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -26,30 +26,34 @@ pub enum DbUrl {
 
 impl DbUrl {
     /// Parses `--database`; the error names the scheme, never the URL's password.
-    pub fn parse(s: &str) -> anyhow::Result<DbUrl> {
+    pub fn parse(s: &str) -> Result<DbUrl, AttestError> {
         let t = s.trim();
         if t.is_empty() {
-            bail!("--database: empty URL (expected sqlite:PATH, a file path or postgres://…)");
+            return crate::input(
+                "--database: empty URL (expected sqlite:PATH, a file path or postgres://…)",
+            );
         }
         if t.starts_with("postgres://") || t.starts_with("postgresql://") {
             // Validate now so a malformed URL is a usage error, not a connection error.
             PgConnectOptions::from_str(t)
-                .map_err(|e| anyhow::anyhow!("--database {}: {}", redact_url(t), e))?;
+                .map_err(|e| AttestError::Input(format!("--database {}: {}", redact_url(t), e)))?;
             return Ok(DbUrl::Postgres(t.to_string()));
         }
         if let Some(rest) = t.strip_prefix("sqlite:") {
             let rest = rest.strip_prefix("//").unwrap_or(rest);
             let path = rest.split('?').next().unwrap_or(rest);
             if path.is_empty() || path == ":memory:" {
-                bail!("--database {t}: no file (attest checks an existing database file)");
+                return crate::input(format!(
+                    "--database {t}: no file (attest checks an existing database file)"
+                ));
             }
             return Ok(DbUrl::Sqlite(PathBuf::from(path)));
         }
         if let Some((scheme, _)) = t.split_once("://") {
-            bail!(
+            return crate::input(format!(
                 "--database: unsupported scheme {scheme:?} (expected sqlite:PATH, a file path, \
                  or postgres://USER@HOST/DB)"
-            );
+            ));
         }
         Ok(DbUrl::Sqlite(PathBuf::from(t)))
     }
@@ -216,16 +220,16 @@ macro_rules! stream_rows {
         let mut ordinal: u64 = 0;
         let mut pk: Vec<Option<String>> = Vec::with_capacity(npk);
         let mut cells: Vec<Option<Vec<u8>>> = Vec::with_capacity(ncells);
-        let result: anyhow::Result<()> = loop {
+        let result: Result<(), sqlx::Error> = loop {
             let row = match rows.try_next().await {
                 Ok(Some(r)) => r,
                 Ok(None) => break Ok(()),
-                Err(e) => break Err(anyhow::Error::new(e)),
+                Err(e) => break Err(e),
             };
             ordinal += 1;
             let locator: Option<String> = match row.try_get(0) {
                 Ok(v) => v,
-                Err(e) => break Err(anyhow::Error::new(e)),
+                Err(e) => break Err(e),
             };
             pk.clear();
             cells.clear();
@@ -249,7 +253,7 @@ macro_rules! stream_rows {
                 }
             }
             if let Some(e) = failed {
-                break Err(anyhow::Error::new(e));
+                break Err(e);
             }
             let key = row_key(table, locator, &pk, ordinal);
             $visitor.row(table, &key, &cells);
@@ -259,21 +263,27 @@ macro_rules! stream_rows {
 }
 
 /// Opens the database read-only and streams every table to `visitor`.
-pub async fn scan(url: &DbUrl, visitor: &mut dyn Visitor) -> anyhow::Result<()> {
+pub async fn scan(url: &DbUrl, visitor: &mut dyn Visitor) -> Result<(), AttestError> {
     match url {
         DbUrl::Sqlite(path) => scan_sqlite(path, visitor).await,
         DbUrl::Postgres(u) => scan_postgres(u, &url.display(), visitor).await,
     }
 }
 
-async fn scan_sqlite(path: &std::path::Path, visitor: &mut dyn Visitor) -> anyhow::Result<()> {
+async fn scan_sqlite(path: &std::path::Path, visitor: &mut dyn Visitor) -> Result<(), AttestError> {
     let shown = path.display();
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!("database {shown}: no such file (attest opens databases read-only and creates none)")
+            return crate::input(format!(
+            "database {shown}: no such file (attest opens databases read-only and creates none)"
+        ))
         }
-        Err(e) => bail!("database {shown}: {e}"),
-        Ok(m) if m.is_dir() => bail!("database {shown}: is a directory, not a SQLite file"),
+        Err(e) => return crate::input(format!("database {shown}: {e}")),
+        Ok(m) if m.is_dir() => {
+            return crate::input(format!(
+                "database {shown}: is a directory, not a SQLite file"
+            ))
+        }
         Ok(_) => {}
     }
     let opts = SqliteConnectOptions::new()
@@ -283,23 +293,30 @@ async fn scan_sqlite(path: &std::path::Path, visitor: &mut dyn Visitor) -> anyho
         .foreign_keys(false);
     let mut conn = SqliteConnection::connect_with(&opts)
         .await
-        .with_context(|| format!("database {shown}: cannot open"))?;
+        .map_err(|e| crate::db_error(format!("database {shown}: cannot open"), e))?;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' \
          ESCAPE '\\' ORDER BY name",
     )
     .fetch_all(&mut conn)
     .await
-    .with_context(|| format!("database {shown}: cannot list tables (not a SQLite database?)"))?;
+    .map_err(|e| {
+        crate::db_error(
+            format!("database {shown}: cannot list tables (not a SQLite database?)"),
+            e,
+        )
+    })?;
     for name in tables {
         let q = format!(
             "SELECT name, type, pk FROM pragma_table_info({})",
             quote_str(&name)
         );
-        let cols = sqlx::query(&q)
-            .fetch_all(&mut conn)
-            .await
-            .with_context(|| format!("database {shown}: table {name}: cannot read columns"))?;
+        let cols = sqlx::query(&q).fetch_all(&mut conn).await.map_err(|e| {
+            crate::db_error(
+                format!("database {shown}: table {name}: cannot read columns"),
+                e,
+            )
+        })?;
         let mut columns = Vec::new();
         let mut pk: Vec<(i64, String)> = Vec::new();
         for r in &cols {
@@ -346,8 +363,12 @@ async fn scan_sqlite(path: &std::path::Path, visitor: &mut dyn Visitor) -> anyho
             format!("CASE WHEN typeof({i}) IN ('text','blob') THEN CAST({i} AS BLOB) END")
         }));
         let sql = format!("SELECT {} FROM {}", select.join(", "), ident(&table.name));
-        stream_rows!(&mut conn, &sql, &table, visitor)
-            .with_context(|| format!("database {shown}: table {}: cannot read rows", table.name))?;
+        stream_rows!(&mut conn, &sql, &table, visitor).map_err(|e| {
+            crate::db_error(
+                format!("database {shown}: table {}: cannot read rows", table.name),
+                e,
+            )
+        })?;
     }
     conn.close().await.ok();
     Ok(())
@@ -357,24 +378,40 @@ fn quote_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-async fn scan_postgres(url: &str, shown: &str, visitor: &mut dyn Visitor) -> anyhow::Result<()> {
+async fn scan_postgres(
+    url: &str,
+    shown: &str,
+    visitor: &mut dyn Visitor,
+) -> Result<(), AttestError> {
     let opts = PgConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("--database {shown}: {e}"))?
+        .map_err(|e| AttestError::Input(format!("--database {shown}: {e}")))?
         .application_name("zerokey-attest");
     let mut conn =
         match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&opts)).await {
             Ok(Ok(c)) => c,
-            Ok(Err(e)) => bail!("database {shown}: cannot connect: {}", pg_error(&e)),
-            Err(_) => bail!(
-                "database {shown}: cannot connect: no answer within {}s",
-                CONNECT_TIMEOUT.as_secs()
-            ),
+            Ok(Err(e)) => {
+                return crate::input(format!(
+                    "database {shown}: cannot connect: {}",
+                    pg_error(&e)
+                ))
+            }
+            Err(_) => {
+                return crate::input(format!(
+                    "database {shown}: cannot connect: no answer within {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                ))
+            }
         };
     // One consistent, read-only snapshot of the whole database.
     sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .execute(&mut conn)
         .await
-        .with_context(|| format!("database {shown}: cannot start a read-only transaction"))?;
+        .map_err(|e| {
+            crate::db_error(
+                format!("database {shown}: cannot start a read-only transaction"),
+                e,
+            )
+        })?;
     let tables: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -385,7 +422,7 @@ async fn scan_postgres(url: &str, shown: &str, visitor: &mut dyn Visitor) -> any
     )
     .fetch_all(&mut conn)
     .await
-    .with_context(|| format!("database {shown}: cannot list tables"))?;
+    .map_err(|e| crate::db_error(format!("database {shown}: cannot list tables"), e))?;
     for (oid, schema, name, kind) in tables {
         let cols: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), \
@@ -398,7 +435,7 @@ async fn scan_postgres(url: &str, shown: &str, visitor: &mut dyn Visitor) -> any
         .bind(oid)
         .fetch_all(&mut conn)
         .await
-        .with_context(|| format!("database {shown}: table {schema}.{name}: cannot read columns"))?;
+        .map_err(|e| crate::db_error(format!("database {shown}: table {schema}.{name}: cannot read columns"), e))?;
         let pk: Vec<String> = sqlx::query_scalar(
             "SELECT a.attname::text FROM pg_index i \
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
@@ -407,7 +444,7 @@ async fn scan_postgres(url: &str, shown: &str, visitor: &mut dyn Visitor) -> any
         .bind(oid)
         .fetch_all(&mut conn)
         .await
-        .with_context(|| format!("database {shown}: table {schema}.{name}: cannot read its key"))?;
+        .map_err(|e| crate::db_error(format!("database {shown}: table {schema}.{name}: cannot read its key"), e))?;
         let mut bytea = Vec::new();
         let columns = cols
             .into_iter()
@@ -454,10 +491,13 @@ async fn scan_postgres(url: &str, shown: &str, visitor: &mut dyn Visitor) -> any
             ident(&table.name)
         );
         let sql = format!("SELECT {} FROM ONLY {from}", select.join(", "));
-        stream_rows!(&mut conn, &sql, &table, visitor).with_context(|| {
-            format!(
-                "database {shown}: table {}: cannot read rows",
-                table.display_name()
+        stream_rows!(&mut conn, &sql, &table, visitor).map_err(|e| {
+            crate::db_error(
+                format!(
+                    "database {shown}: table {}: cannot read rows",
+                    table.display_name()
+                ),
+                e,
             )
         })?;
     }

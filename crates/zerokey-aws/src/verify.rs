@@ -1,16 +1,18 @@
-//! `--verify`: checks AWS key pairs found by a scan with `sts:GetCallerIdentity` and nothing
-//! else. Opt-in only; results are cached per key id for the run.
+//! `zerokey scan --verify`: checks AWS key pairs found by a scan with `sts:GetCallerIdentity`
+//! and nothing else, as the engine's [`Verifier`]. Opt-in only; results are cached per key id
+//! (and a fingerprint of the secret) for the run.
 
+use crate::{AwsCredentials, StsError};
 use secrecy::SecretString;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use zerokey_aws::{AwsCredentials, StsError};
 use zerokey_core::verify::{Verdict, Verifier};
 use zerokey_core::Validation;
 
 /// Region used for STS when none is configured.
 const DEFAULT_REGION: &str = "us-east-1";
 
+/// The STS verifier, with its own small runtime (the scan's threads call it synchronously).
 #[derive(Debug)]
 pub struct StsVerifier {
     runtime: tokio::runtime::Runtime,
@@ -19,7 +21,9 @@ pub struct StsVerifier {
 }
 
 impl StsVerifier {
-    pub fn new() -> anyhow::Result<Self> {
+    /// A verifier for the environment's region (`AWS_REGION`, `AWS_DEFAULT_REGION`, else
+    /// `us-east-1`).
+    pub fn new() -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -54,7 +58,7 @@ impl Verifier for StsVerifier {
         );
         let result = self
             .runtime
-            .block_on(zerokey_aws::caller_identity(&creds, &self.region));
+            .block_on(crate::caller_identity(&creds, &self.region));
         let verdict = match result {
             Ok(who) => Verdict {
                 validation: Validation::Live,
