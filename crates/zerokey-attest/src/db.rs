@@ -75,41 +75,8 @@ impl DbUrl {
     }
 }
 
-/// Masks the password of `scheme://user:password@host` and `password=` query parameters.
-pub fn redact_url(url: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let mut out = match head.split_once("://") {
-        Some((scheme, rest)) => {
-            let (auth, host) = match rest.rsplit_once('@') {
-                Some((a, h)) => (Some(a), h),
-                None => (None, rest),
-            };
-            match auth {
-                Some(a) => match a.split_once(':') {
-                    Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-                    None => format!("{scheme}://{a}@{host}"),
-                },
-                None => format!("{scheme}://{host}"),
-            }
-        }
-        None => head.to_string(),
-    };
-    if let Some(q) = query {
-        let parts: Vec<String> = q
-            .split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, _)) if k.to_ascii_lowercase().contains("password") => format!("{k}=***"),
-                _ => kv.to_string(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&parts.join("&"));
-    }
-    out
-}
+/// Masks the password of a database URL (the engine's one URL redactor).
+pub use zerokey_core::redact_url;
 
 /// A column of a table.
 #[derive(Debug, Clone)]

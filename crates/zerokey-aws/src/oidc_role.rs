@@ -13,10 +13,7 @@ use serde::Serialize;
 use std::path::Path;
 use time::OffsetDateTime;
 
-/// `true` inside GitHub Actions.
-pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
-/// GitHub Actions run id, used in the default role session name.
-pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
+pub use zerokey_core::env::{GITHUB_ACTIONS, GITHUB_RUN_ID};
 
 /// Why the role could not be had.
 #[derive(Debug, thiserror::Error)]

@@ -10,12 +10,9 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-/// Web identity token file (AWS SDK convention; EKS, other CI systems).
-pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
-/// GitHub Actions: URL of the job's OIDC token endpoint (set with `id-token: write`).
-pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
-/// GitHub Actions: bearer token for that endpoint.
-pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+pub use zerokey_core::env::{
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, AWS_WEB_IDENTITY_TOKEN_FILE,
+};
 
 /// Why no token could be had. Never carries the token or the request token.
 #[derive(Debug, thiserror::Error)]

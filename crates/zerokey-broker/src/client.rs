@@ -9,8 +9,7 @@ use time::OffsetDateTime;
 use zeroize::{Zeroize, Zeroizing};
 use zerokey_aws::TempCredentials;
 
-/// Broker API token for `zerokey exec --connection` (bearer; never logged).
-pub const ZEROKEY_TOKEN: &str = "ZEROKEY_TOKEN";
+pub use zerokey_core::env::ZEROKEY_TOKEN;
 
 /// Why no credentials came from the broker. Never carries the API token or a credential.
 #[derive(Debug, thiserror::Error)]

@@ -40,7 +40,7 @@ pub struct ExecConfig {
 
 /// Variable holding the run's marker in the script's environment: processes re-parented to
 /// the server are attributed to their run by it.
-pub const RUN_MARKER_VAR: &str = "ZEROKEY_EXEC_RUN";
+pub const RUN_MARKER_VAR: &str = zerokey_core::env::ZEROKEY_EXEC_RUN;
 
 /// Roots (script pids) of the runs going on in this process, so that ending one run never
 /// touches another's processes nor reaps a child that tokio waits for.

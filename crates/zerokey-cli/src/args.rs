@@ -115,7 +115,7 @@ pub struct KeysDisableArgs {
     #[arg(long)]
     pub yes: bool,
     /// Also append the audit line (JSON) to FILE.
-    #[arg(long, env = "ZEROKEY_AUDIT_LOG", value_name = "FILE")]
+    #[arg(long, env = crate::env::ZEROKEY_AUDIT_LOG, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 }
 
@@ -163,7 +163,7 @@ pub struct KeysRotateArgs {
     #[arg(long)]
     pub delete_inactive: bool,
     /// Also append audit lines (JSON) to FILE.
-    #[arg(long, env = "ZEROKEY_AUDIT_LOG", value_name = "FILE")]
+    #[arg(long, env = crate::env::ZEROKEY_AUDIT_LOG, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 }
 
@@ -220,7 +220,7 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
     /// Skip files larger than this (e.g. 500K, 64M, 1G) [default: 256M].
-    #[arg(long, env = "ZEROKEY_MAX_FILE_SIZE", value_parser = parse_size)]
+    #[arg(long, env = crate::env::ZEROKEY_MAX_FILE_SIZE, value_parser = parse_size)]
     pub max_file_size: Option<u64>,
     /// Follow symbolic links.
     #[arg(long)]
@@ -234,7 +234,7 @@ pub struct ScanArgs {
     /// Use this config file instead of the nearest .zerokey.toml.
     #[arg(
         long,
-        env = "ZEROKEY_CONFIG",
+        env = crate::env::ZEROKEY_CONFIG,
         value_name = "FILE",
         conflicts_with = "no_config"
     )]
@@ -402,27 +402,27 @@ pub struct AttestArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "ZEROKEY_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = crate::env::ZEROKEY_LISTEN, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Database URL: `sqlite://FILE` (created on first start) or `postgres://…` (several
     /// instances behind a load balancer share it, and their rate limits).
     #[arg(
         long,
-        env = "ZEROKEY_DATABASE_URL",
+        env = crate::env::ZEROKEY_DATABASE_URL,
         default_value = "sqlite://zerokey.db"
     )]
     pub database: String,
     /// AssumeRole session length in seconds (900-43200); also the longest `exec` session.
-    #[arg(long, env = "ZEROKEY_SESSION_SECONDS", default_value_t = 3600,
+    #[arg(long, env = crate::env::ZEROKEY_SESSION_SECONDS, default_value_t = 3600,
           value_parser = clap::value_parser!(u32).range(900..=43200))]
     pub session_seconds: u32,
     /// Largest object uploaded or downloaded through the broker (e.g. 100M, 5G).
-    #[arg(long, env = "ZEROKEY_MAX_OBJECT_SIZE", default_value = "100M",
+    #[arg(long, env = crate::env::ZEROKEY_MAX_OBJECT_SIZE, default_value = "100M",
           value_parser = parse_size)]
     pub max_object_size: u64,
     /// Redis URL for rate-limit counters shared by every instance (e.g. redis://127.0.0.1:6379).
     /// Without it, PostgreSQL stores share counters through the database; SQLite counts in process.
-    #[arg(long, env = "ZEROKEY_REDIS_URL")]
+    #[arg(long, env = crate::env::ZEROKEY_REDIS_URL)]
     pub redis: Option<String>,
     /// API requests per minute per user.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
@@ -442,7 +442,7 @@ pub struct ServeArgs {
     /// reloads both files.
     #[arg(
         long,
-        env = "ZEROKEY_TLS_CERT",
+        env = crate::env::ZEROKEY_TLS_CERT,
         requires = "tls_key",
         value_name = "FILE"
     )]
@@ -450,29 +450,29 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(
         long,
-        env = "ZEROKEY_TLS_KEY",
+        env = crate::env::ZEROKEY_TLS_KEY,
         requires = "tls_cert",
         value_name = "FILE"
     )]
     pub tls_key: Option<PathBuf>,
     /// Serve `/metrics` (plain HTTP) on this address of its own, e.g. 127.0.0.1:9090. Without
     /// it or a metrics token, metrics are not served.
-    #[arg(long, env = "ZEROKEY_METRICS_LISTEN", value_name = "ADDR")]
+    #[arg(long, env = crate::env::ZEROKEY_METRICS_LISTEN, value_name = "ADDR")]
     pub metrics_listen: Option<SocketAddr>,
     /// File holding the bearer token `/metrics` requires (else ZEROKEY_METRICS_TOKEN). With a
     /// token, `/metrics` is also served on the main listener.
-    #[arg(long, env = "ZEROKEY_METRICS_TOKEN_FILE", value_name = "FILE")]
+    #[arg(long, env = crate::env::ZEROKEY_METRICS_TOKEN_FILE, value_name = "FILE")]
     pub metrics_token_file: Option<PathBuf>,
     /// Behind a reverse proxy: take the client address from X-Forwarded-For and TLS from
     /// X-Forwarded-Proto. Only when the proxy sets (and overwrites) both.
-    #[arg(long, env = "ZEROKEY_TRUST_PROXY")]
+    #[arg(long, env = crate::env::ZEROKEY_TRUST_PROXY)]
     pub trust_proxy: bool,
     /// The public URL users reach; `https://…` marks the session cookie Secure and sends
     /// Strict-Transport-Security.
-    #[arg(long, env = "ZEROKEY_PUBLIC_URL")]
+    #[arg(long, env = crate::env::ZEROKEY_PUBLIC_URL)]
     pub public_url: Option<String>,
     /// Directory of the scripts `POST /api/exec` may run (by file name; nothing runs if unset).
-    #[arg(long, env = "ZEROKEY_EXEC_DIR")]
+    #[arg(long, env = crate::env::ZEROKEY_EXEC_DIR)]
     pub exec_dir: Option<std::path::PathBuf>,
     /// Seconds after which an exec'd script and its whole process group are killed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -485,13 +485,13 @@ pub struct ServeArgs {
     pub exec_per_user: u32,
     /// Default lifetime of API tokens created without one (`POST /api/tokens`, the web UI's
     /// Tokens page, `zerokey admin create-token`): `30d`, `12h`, ... or `never`.
-    #[arg(long, env = "ZEROKEY_TOKEN_EXPIRY", default_value = "90d",
+    #[arg(long, env = crate::env::ZEROKEY_TOKEN_EXPIRY, default_value = "90d",
           value_parser = parse_token_expiry)]
     pub token_expiry: TokenExpiry,
     /// File whose bytes key the sign-in form's CSRF binding (at least 32 bytes, e.g. from
     /// `head -c 32 /dev/urandom`); give several instances the same file. Default: a random
     /// key per process (a form shown before a restart must be reloaded).
-    #[arg(long, env = "ZEROKEY_CSRF_KEY_FILE")]
+    #[arg(long, env = crate::env::ZEROKEY_CSRF_KEY_FILE)]
     pub csrf_key_file: Option<std::path::PathBuf>,
     /// Log filter (env-filter syntax); ZEROKEY_LOG overrides.
     #[arg(long, default_value = "info")]

@@ -42,7 +42,7 @@ pub struct DatabaseArg {
     /// Database URL: `sqlite://FILE` (created on first use) or `postgres://…`.
     #[arg(
         long,
-        env = "ZEROKEY_DATABASE_URL",
+        env = crate::env::ZEROKEY_DATABASE_URL,
         default_value = "sqlite://zerokey.db"
     )]
     pub database: String,
@@ -66,7 +66,7 @@ pub struct CreateTokenArgs {
     pub token_name: String,
     /// Lifetime: `30d`, `12h`, `1w`, ... or `never`. The default is the operator's
     /// `ZEROKEY_TOKEN_EXPIRY` (also `zerokey serve --token-expiry`), else 90 days.
-    #[arg(long, env = "ZEROKEY_TOKEN_EXPIRY", default_value = "90d")]
+    #[arg(long, env = crate::env::ZEROKEY_TOKEN_EXPIRY, default_value = "90d")]
     pub expires_in: String,
     #[command(flatten)]
     pub db: DatabaseArg,

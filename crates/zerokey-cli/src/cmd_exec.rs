@@ -23,7 +23,7 @@ pub struct ExecArgs {
     #[arg(
         long,
         value_name = "ARN",
-        env = "ZEROKEY_ROLE_ARN",
+        env = crate::env::ZEROKEY_ROLE_ARN,
         required_unless_present = "connection",
         conflicts_with = "connection"
     )]
@@ -32,7 +32,7 @@ pub struct ExecArgs {
     #[arg(
         long,
         value_name = "ID",
-        env = "ZEROKEY_EXTERNAL_ID",
+        env = crate::env::ZEROKEY_EXTERNAL_ID,
         requires = "role_arn"
     )]
     pub external_id: Option<String>,
@@ -44,7 +44,7 @@ pub struct ExecArgs {
     #[arg(
         long,
         value_name = "URL",
-        env = "ZEROKEY_SERVER",
+        env = crate::env::ZEROKEY_SERVER,
         requires = "connection"
     )]
     pub server: Option<String>,

@@ -39,7 +39,7 @@ pub enum OidcCommand {
 #[derive(Debug, Args)]
 pub struct RoleArgs {
     /// Role to assume with AssumeRoleWithWebIdentity.
-    #[arg(long, value_name = "ARN", env = "ZEROKEY_ROLE_ARN")]
+    #[arg(long, value_name = "ARN", env = crate::env::ZEROKEY_ROLE_ARN)]
     pub role_arn: String,
     /// Read the OIDC token from FILE (else AWS_WEB_IDENTITY_TOKEN_FILE, else GitHub Actions).
     #[arg(long, value_name = "FILE")]

@@ -8,6 +8,7 @@
 
 pub mod code_shape;
 pub mod entropy;
+pub mod env;
 pub mod filters;
 pub mod finding;
 pub mod matcher;
