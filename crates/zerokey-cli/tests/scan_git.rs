@@ -670,7 +670,10 @@ fn corrupt_blob_in_a_pack_is_reported_and_the_rest_is_scanned() {
         .find(|l| l.starts_with(&blob))
         .and_then(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            Some((f.get(3)?.parse::<usize>().ok()?, f.get(4)?.parse::<usize>().ok()?))
+            Some((
+                f.get(3)?.parse::<usize>().ok()?,
+                f.get(4)?.parse::<usize>().ok()?,
+            ))
         })
         .unwrap_or_else(|| panic!("{blob} not in {listing}"));
     let pack = idx.with_extension("pack");

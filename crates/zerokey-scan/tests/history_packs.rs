@@ -126,12 +126,11 @@ impl Repo {
     }
 
     fn packs(&self) -> usize {
-        std::fs::read_dir(self.path().join(".git/objects/pack"))
-            .map_or(0, |d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
-                    .count()
-            })
+        std::fs::read_dir(self.path().join(".git/objects/pack")).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
     }
 }
 

@@ -165,7 +165,9 @@ mod tests {
         git(d, &["init", "-q", "-b", "main"]);
         let mut text = String::new();
         for i in 0..30 {
-            text.push_str(&format!("line {i} of a file that grows a little every commit\n"));
+            text.push_str(&format!(
+                "line {i} of a file that grows a little every commit\n"
+            ));
             std::fs::write(d.join("f.txt"), &text).unwrap_or_else(|e| panic!("{e}"));
             git(d, &["add", "-A"]);
             git(d, &["commit", "-q", "-m", "c"]);
