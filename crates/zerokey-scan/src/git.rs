@@ -277,6 +277,8 @@ fn history(
     );
     let by_pack = by_pack && repo.objects.store_ref().replacements().next().is_none();
     if by_pack {
+        // Its caches are not needed any more: the walk and the pack reader have their own.
+        drop(repo);
         return history_by_pack(
             matcher, &ts, opts, progress, started, &shown, commits, boundary, unreadable,
         );

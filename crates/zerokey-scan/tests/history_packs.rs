@@ -288,3 +288,52 @@ fn a_restricted_range_reads_by_id_with_the_same_result() {
         found(&out)
     );
 }
+
+#[test]
+fn a_blob_whose_pack_entry_is_corrupt_is_an_error_naming_it_and_the_rest_is_scanned() {
+    let r = Repo::new();
+    let text: String = (0..200)
+        .map(|i| format!("line {i}: {}\n", i * 7919 % 1000))
+        .collect();
+    r.write("bad.txt", &text);
+    r.write("good.env", &format!("T={}\n", tok(11)));
+    let c = r.commit("first");
+    r.git(&["gc", "-q", "--prune=now"]);
+    let blob = r.git(&["rev-parse", "HEAD:bad.txt"]);
+    let idx = std::fs::read_dir(r.path().join(".git/objects/pack"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap_or_else(|| panic!("no pack index"));
+    // `git verify-pack -v`: id type size size-in-pack offset
+    let listing = r.git(&["verify-pack", "-v", &idx.to_string_lossy()]);
+    let (in_pack, offset) = listing
+        .lines()
+        .find(|l| l.starts_with(&blob))
+        .and_then(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((
+                f.get(3)?.parse::<usize>().ok()?,
+                f.get(4)?.parse::<usize>().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| panic!("{blob} not in {listing}"));
+    let pack = idx.with_extension("pack");
+    let mut perms = std::fs::metadata(&pack)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = std::fs::read(&pack).unwrap_or_else(|e| panic!("{e}"));
+    for b in &mut bytes[offset + in_pack / 3..offset + in_pack * 2 / 3] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&pack, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let out = both(&r, &opts());
+    assert_eq!(found(&out), vec![("good.env".to_string(), c, 1)]);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert_eq!(out.errors[0].path, "bad.txt");
+    assert!(out.errors[0].message.contains(&blob), "{:?}", out.errors);
+}
