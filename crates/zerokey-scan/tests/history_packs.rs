@@ -331,7 +331,12 @@ fn a_blob_whose_pack_entry_is_corrupt_is_an_error_naming_it_and_the_rest_is_scan
         *b ^= 0x5a;
     }
     std::fs::write(&pack, &bytes).unwrap_or_else(|e| panic!("{e}"));
-    let out = both(&r, &opts());
+    // Default size limit: `opts()` would skip bad.txt as too large without reading it.
+    let o = GitOptions {
+        threads: 2,
+        ..GitOptions::default()
+    };
+    let out = both(&r, &o);
     assert_eq!(found(&out), vec![("good.env".to_string(), c, 1)]);
     assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
     assert_eq!(out.errors[0].path, "bad.txt");
