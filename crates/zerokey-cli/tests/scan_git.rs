@@ -641,3 +641,57 @@ fn secret_kept_while_its_file_is_edited_is_one_finding_from_the_adding_commit() 
     // Every version of the file was scanned.
     assert_eq!(run.report["stats"]["blobs"], 5, "{}", run.report["stats"]);
 }
+
+/// The whole history is read pack by pack; a blob whose pack entry does not inflate must still
+/// be reported by id, with the rest scanned.
+#[test]
+fn corrupt_blob_in_a_pack_is_reported_and_the_rest_is_scanned() {
+    let repo = Repo::new();
+    let secret = token(23);
+    let text: String = (0..200)
+        .map(|i| format!("line {i}: {}\n", i * 7919 % 1000))
+        .collect();
+    repo.write("bad.txt", &text);
+    repo.write("good.env", &format!("T={secret}\n"));
+    repo.commit("first");
+    repo.git(&["gc", "-q", "--prune=now"]);
+    let blob = repo.git(&["rev-parse", "HEAD:bad.txt"]);
+    let pack_dir = repo.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap_or_else(|| panic!("no pack index"));
+    // `git verify-pack -v`: id type size size-in-pack offset
+    let listing = repo.git(&["verify-pack", "-v", &idx.to_string_lossy()]);
+    let (in_pack, offset) = listing
+        .lines()
+        .find(|l| l.starts_with(&blob))
+        .and_then(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((
+                f.get(3)?.parse::<usize>().ok()?,
+                f.get(4)?.parse::<usize>().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| panic!("{blob} not in {listing}"));
+    let pack = idx.with_extension("pack");
+    let mut perms = std::fs::metadata(&pack)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = std::fs::read(&pack).unwrap_or_else(|e| panic!("{e}"));
+    for b in &mut bytes[offset + in_pack / 3..offset + in_pack * 2 / 3] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&pack, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let run = scan(repo.path(), &["--git"]);
+    let errors = assert_unreadable_names(&run, &blob);
+    assert_eq!(errors[0]["path"], "bad.txt", "{errors:?}");
+    assert_eq!(paths(&run), vec!["good.env"]);
+    assert_no_secret(&run, &[&secret]);
+    assert_text_not_clean(repo.path(), &["--git"]);
+}

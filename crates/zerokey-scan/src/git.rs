@@ -1,9 +1,23 @@
 //! The git source: every blob reachable from the refs of a repository (history), or the blobs
-//! staged in its index (pre-commit), each read once by id and scanned by a pool of workers.
+//! staged in its index (pre-commit), each scanned once by a pool of workers.
 //!
 //! One thread walks commits oldest-first and their trees (a tree or blob id already seen is
-//! skipped), and sends each new blob through a bounded channel to workers that each hold their
-//! own repository handle. Memory is the seen-id sets, the commit list and one blob per worker.
+//! skipped): each new blob is a job naming the commit that introduced it and its paths there.
+//!
+//! How blobs are read depends on the scan (see [`scan_history`]):
+//! - the whole history (no `--branch`, `--since`, `--max-commits`): the walk collects its jobs
+//!   while the pack files are indexed, then every pack is decoded once in delta-tree order
+//!   ([`pack`]) and each blob that is a job is scanned as it is decoded; blobs no pack gave
+//!   (loose objects, a corrupt pack) are then read by id as below;
+//! - a restricted range and the index: each blob is read by id (gix resolves its delta chain
+//!   through a bounded cache) by workers that each hold their own repository handle, fed
+//!   through a bounded channel. Decoding every pack would cost the whole history for a few
+//!   commits.
+//!
+//! Either way a job's findings are the same: the same bytes are scanned with the same paths,
+//! commit and order number.
+
+mod pack;
 
 use crate::blob::{scan_blob_with, BlobResult, Origin};
 use crate::files::{display, is_binary};
@@ -216,11 +230,39 @@ impl Shared {
 /// tags, remote-tracking refs and `HEAD`, or only `opts.branch`), each unique blob once. A
 /// finding names the first commit (parents before children) whose tree held the blob, its
 /// author date and the blob's path in that tree.
+///
+/// The whole history is read pack by pack, each delta chain resolved once (see the module
+/// doc). When the commit range is restricted (`branch`, `since` or `max_commits`), or the
+/// repository replaces objects (`refs/replace`), blobs are read by id instead, as
+/// [`scan_history_by_id`] does: the range may need only a small part of the packs. The
+/// findings, stats and errors are the same either way.
 pub fn scan_history(
     matcher: &Matcher,
     repo_path: &Path,
     opts: &GitOptions,
     progress: &dyn Progress,
+) -> Result<ScanOutcome, GitError> {
+    let whole = opts.branch.is_none() && opts.since.is_none() && opts.max_commits.is_none();
+    history(matcher, repo_path, opts, progress, whole)
+}
+
+/// [`scan_history`] reading every blob by id, whatever the range: the reader used for a
+/// restricted range, kept public to compare the two readers (tests, benchmarks).
+pub fn scan_history_by_id(
+    matcher: &Matcher,
+    repo_path: &Path,
+    opts: &GitOptions,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome, GitError> {
+    history(matcher, repo_path, opts, progress, false)
+}
+
+fn history(
+    matcher: &Matcher,
+    repo_path: &Path,
+    opts: &GitOptions,
+    progress: &dyn Progress,
+    by_pack: bool,
 ) -> Result<ScanOutcome, GitError> {
     let started = Instant::now();
     let shown = display(repo_path);
@@ -233,11 +275,101 @@ pub fn scan_history(
         boundary = boundary.len(),
         "history walk"
     );
+    let by_pack = by_pack && repo.objects.store_ref().replacements().next().is_none();
+    if by_pack {
+        // Its caches are not needed any more: the walk and the pack reader have their own.
+        drop(repo);
+        return history_by_pack(
+            matcher, &ts, opts, progress, started, &shown, commits, boundary, unreadable,
+        );
+    }
     let walker = Walker::new(&repo, &shown, opts.exclude.as_ref());
-    run_pool(matcher, &ts, opts, progress, started, move |tx| {
-        let excluded = walker.history(&commits, &boundary, tx)?;
-        let mut errors = unreadable;
-        errors.extend(walker.errors.into_inner());
+    run_pool(
+        matcher,
+        &ts,
+        opts,
+        progress,
+        started,
+        Shared::default(),
+        move |tx| {
+            let excluded = walker.history(&commits, &boundary, tx)?;
+            let mut errors = unreadable;
+            errors.extend(walker.errors.into_inner());
+            Ok((excluded, errors))
+        },
+    )
+}
+
+/// The whole history, pack by pack: the tree walk (on its own thread, collecting every job)
+/// runs while the packs are indexed; then the packs are decoded and each job's blob is scanned
+/// as it comes out; the jobs no pack served are read by id by the worker pool.
+#[allow(clippy::too_many_arguments)]
+fn history_by_pack(
+    matcher: &Matcher,
+    ts: &gix::ThreadSafeRepository,
+    opts: &GitOptions,
+    progress: &dyn Progress,
+    started: Instant,
+    shown: &str,
+    commits: Vec<ObjectId>,
+    boundary: Vec<ObjectId>,
+    unreadable: Vec<PathError>,
+) -> Result<ScanOutcome, GitError> {
+    let (walked, packs) = std::thread::scope(|s| {
+        let walk = s.spawn(|| {
+            let repo = handle(ts, WALK_OBJECT_CACHE);
+            let walker = Walker::new(&repo, shown, opts.exclude.as_ref());
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let excluded = walker.history(&commits, &boundary, &tx);
+            drop(tx);
+            let jobs: Vec<Job> = rx.try_iter().collect();
+            excluded.map(|e| (e, jobs, walker.errors.into_inner()))
+        });
+        let packs = pack::index_packs(ts.objects_dir(), ts.to_thread_local().object_hash());
+        let walked = walk.join().map_err(|_| GitError::Repository {
+            path: shown.to_string(),
+            message: "the history walk failed".to_string(),
+        });
+        (walked, packs)
+    });
+    let (excluded, jobs, walk_errors) = walked??;
+    let mut errors = unreadable;
+    errors.extend(walk_errors);
+    tracing::debug!(
+        repo = %shown,
+        blobs = jobs.len(),
+        packs = packs.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "history walked, packs indexed"
+    );
+    let shared = Shared::default();
+    let scan = |job: &Job, data: &[u8]| {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scan_job(matcher, opts, progress, &shared, job, data);
+        }));
+        if run.is_err() {
+            let path = job.paths.first().cloned().unwrap_or_default();
+            shared.error(path, format!("blob {}: the scan failed", job.id));
+        }
+    };
+    let done = pack::scan_packs(packs, &jobs, opts.threads(), &scan);
+    let rest: Vec<Job> = jobs
+        .into_iter()
+        .zip(done)
+        .filter_map(|(job, done)| (!done).then_some(job))
+        .collect();
+    tracing::debug!(
+        repo = %shown,
+        by_id = rest.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "packs scanned"
+    );
+    run_pool(matcher, ts, opts, progress, started, shared, move |tx| {
+        for job in rest {
+            if tx.send(job).is_err() {
+                break;
+            }
+        }
         Ok((excluded, errors))
     })
 }
@@ -256,23 +388,32 @@ pub fn scan_staged(
     let ts = open(repo_path, true)?;
     let repo = handle(&ts, WALK_OBJECT_CACHE);
     let walker = Walker::new(&repo, &shown, opts.exclude.as_ref());
-    run_pool(matcher, &ts, opts, progress, started, move |tx| {
-        let excluded = walker.staged(tx)?;
-        Ok((excluded, walker.errors.into_inner()))
-    })
+    run_pool(
+        matcher,
+        &ts,
+        opts,
+        progress,
+        started,
+        Shared::default(),
+        move |tx| {
+            let excluded = walker.staged(tx)?;
+            Ok((excluded, walker.errors.into_inner()))
+        },
+    )
 }
 
-/// Starts the workers, runs `enumerate` on this thread to feed them, and gathers the outcome.
+/// Starts the workers, runs `enumerate` on this thread to feed them, and gathers the outcome
+/// (with what `shared` already holds).
 fn run_pool(
     matcher: &Matcher,
     ts: &gix::ThreadSafeRepository,
     opts: &GitOptions,
     progress: &dyn Progress,
     started: Instant,
+    shared: Shared,
     enumerate: impl FnOnce(&Sender<Job>) -> Result<(u64, Vec<PathError>), GitError>,
 ) -> Result<ScanOutcome, GitError> {
     let threads = opts.threads();
-    let shared = Shared::default();
     let (tx, rx) = crossbeam_channel::bounded::<Job>(threads * QUEUE_PER_WORKER);
     let walked = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
@@ -403,34 +544,52 @@ fn worker(
                 continue;
             }
         };
-        if is_binary(data) {
-            shared.skipped_binary.fetch_add(1, Ordering::Relaxed);
-            continue;
-        }
-        shared.blobs.fetch_add(1, Ordering::Relaxed);
-        shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        let commit = job.commit.as_deref();
-        let mut result = BlobResult::default();
-        for (i, path) in job.paths.iter().enumerate() {
-            let o = Origin {
-                path,
-                rel_path: path,
-                commit: commit.map(|c| c.hex.as_str()),
-                date: commit.and_then(|c| c.date.as_deref()),
-                inner: None,
-                cells: None,
-            };
-            let r = scan_blob_with(matcher, &o, data, opts.verifier.as_deref());
-            // Findings do not depend on the path: a blob with none at its first path has none.
-            let empty = r.is_empty();
-            result.extend(r);
-            if i == 0 && empty {
-                break;
-            }
-        }
-        shared.add(job.seq, result);
-        progress.file_done(data.len() as u64);
+        scan_job(matcher, opts, progress, shared, &job, data);
     }
+}
+
+/// Scans the bytes of a job's blob at each of its paths (or skips them: too large, binary).
+fn scan_job(
+    matcher: &Matcher,
+    opts: &GitOptions,
+    progress: &dyn Progress,
+    shared: &Shared,
+    job: &Job,
+    data: &[u8],
+) {
+    if data.len() as u64 > opts.max_file_size {
+        shared.skipped_large.fetch_add(1, Ordering::Relaxed);
+        let first = job.paths.first().map_or("", String::as_str);
+        tracing::debug!(path = first, id = %job.id, "skipped: larger than --max-file-size");
+        return;
+    }
+    if is_binary(data) {
+        shared.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    shared.blobs.fetch_add(1, Ordering::Relaxed);
+    shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    let commit = job.commit.as_deref();
+    let mut result = BlobResult::default();
+    for (i, path) in job.paths.iter().enumerate() {
+        let o = Origin {
+            path,
+            rel_path: path,
+            commit: commit.map(|c| c.hex.as_str()),
+            date: commit.and_then(|c| c.date.as_deref()),
+            inner: None,
+            cells: None,
+        };
+        let r = scan_blob_with(matcher, &o, data, opts.verifier.as_deref());
+        // Findings do not depend on the path: a blob with none at its first path has none.
+        let empty = r.is_empty();
+        result.extend(r);
+        if i == 0 && empty {
+            break;
+        }
+    }
+    shared.add(job.seq, result);
+    progress.file_done(data.len() as u64);
 }
 
 fn short(hex: &str) -> &str {
