@@ -13,7 +13,6 @@
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use secrecy::{ExposeSecret, SecretString};
-use std::borrow::Cow;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
@@ -399,6 +398,7 @@ pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
     use zerokey_core::RuleSet;
 
     fn matcher() -> Matcher {
