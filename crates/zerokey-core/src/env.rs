@@ -70,13 +70,22 @@ pub const CI_COMMIT_SHA: &str = "CI_COMMIT_SHA";
 
 /// Every variable above with its description, for the README table and `--help` texts.
 pub const ALL: &[(&str, &str)] = &[
-    (ZEROKEY_LOG, "log filter for stderr diagnostics (e.g. `debug`)"),
+    (
+        ZEROKEY_LOG,
+        "log filter for stderr diagnostics (e.g. `debug`)",
+    ),
     (NO_COLOR, "any value: no colour in text output"),
     (ZEROKEY_CONFIG, "`--config`: config file for `scan`/`audit`"),
     (ZEROKEY_MAX_FILE_SIZE, "`scan --max-file-size`"),
     (ZEROKEY_AUDIT_LOG, "`--audit-log` of `keys` and `attest`"),
-    (ZEROKEY_TOKEN, "broker API token for `exec --connection` (never logged)"),
-    (ZEROKEY_SERVER, "broker URL for `exec --connection` (`--server`)"),
+    (
+        ZEROKEY_TOKEN,
+        "broker API token for `exec --connection` (never logged)",
+    ),
+    (
+        ZEROKEY_SERVER,
+        "broker URL for `exec --connection` (`--server`)",
+    ),
     (ZEROKEY_ROLE_ARN, "`--role-arn` of `exec` and `oidc`"),
     (ZEROKEY_EXTERNAL_ID, "`exec --external-id`"),
     (ZEROKEY_LISTEN, "`serve --listen`"),
@@ -88,17 +97,38 @@ pub const ALL: &[(&str, &str)] = &[
     (ZEROKEY_TLS_KEY, "`serve --tls-key`"),
     (ZEROKEY_METRICS_LISTEN, "`serve --metrics-listen`"),
     (ZEROKEY_METRICS_TOKEN_FILE, "`serve --metrics-token-file`"),
-    (ZEROKEY_METRICS_TOKEN, "bearer token `/metrics` requires (never logged)"),
+    (
+        ZEROKEY_METRICS_TOKEN,
+        "bearer token `/metrics` requires (never logged)",
+    ),
     (ZEROKEY_TRUST_PROXY, "`serve --trust-proxy`"),
     (ZEROKEY_PUBLIC_URL, "`serve --public-url`"),
     (ZEROKEY_EXEC_DIR, "`serve --exec-dir`"),
     (ZEROKEY_TOKEN_EXPIRY, "`serve`/`admin --token-expiry`"),
     (ZEROKEY_CSRF_KEY_FILE, "`serve --csrf-key-file`"),
-    (ZEROKEY_EXEC_RUN, "set by the broker in a script's environment (its run)"),
-    (AWS_WEB_IDENTITY_TOKEN_FILE, "`oidc`: web identity token file"),
-    (ACTIONS_ID_TOKEN_REQUEST_URL, "`oidc`: GitHub's OIDC token endpoint"),
-    (ACTIONS_ID_TOKEN_REQUEST_TOKEN, "`oidc`: bearer token for that endpoint"),
+    (
+        ZEROKEY_EXEC_RUN,
+        "set by the broker in a script's environment (its run)",
+    ),
+    (
+        AWS_WEB_IDENTITY_TOKEN_FILE,
+        "`oidc`: web identity token file",
+    ),
+    (
+        ACTIONS_ID_TOKEN_REQUEST_URL,
+        "`oidc`: GitHub's OIDC token endpoint",
+    ),
+    (
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+        "`oidc`: bearer token for that endpoint",
+    ),
     (GITHUB_ACTIONS, "`true` inside GitHub Actions"),
-    (GITHUB_RUN_ID, "GitHub run id, in the default role session name"),
-    (CI_COMMIT_SHA, "GitLab: commit named in `--format gitlab` reports"),
+    (
+        GITHUB_RUN_ID,
+        "GitHub run id, in the default role session name",
+    ),
+    (
+        CI_COMMIT_SHA,
+        "GitLab: commit named in `--format gitlab` reports",
+    ),
 ];

@@ -94,13 +94,11 @@ impl Redactor {
             })
             .collect();
         for k in &self.known {
-            spans.extend(
-                memchr::memmem::find_iter(line, k.as_slice()).map(|s| Span {
-                    start: s,
-                    end: s + k.len(),
-                    rule: None,
-                }),
-            );
+            spans.extend(memchr::memmem::find_iter(line, k.as_slice()).map(|s| Span {
+                start: s,
+                end: s + k.len(),
+                rule: None,
+            }));
         }
         if spans.is_empty() {
             return Cow::Borrowed(line);
@@ -211,13 +209,19 @@ mod tests {
         let out = r.redact_text(format!("a=s3cr3t-value-of-child b={CANARY}\n").as_bytes());
         assert!(out.contains("a=[REDACTED] "), "{out}");
         assert!(out.contains("b=[REDACTED:github-"), "{out}");
-        assert!(!out.contains("s3cr3t") && !out.contains("R8nT2vXq9"), "{out}");
+        assert!(
+            !out.contains("s3cr3t") && !out.contains("R8nT2vXq9"),
+            "{out}"
+        );
     }
 
     #[test]
     fn clean_lines_are_borrowed_and_short_known_values_ignored() {
         let r = Redactor::new(matcher()).with_known([b"ab".as_slice()]);
-        assert!(matches!(r.redact_line(b"ab nothing here\n"), Cow::Borrowed(_)));
+        assert!(matches!(
+            r.redact_line(b"ab nothing here\n"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::exec::{self, ChildCredentials, ExecConfig, Slots};
-use crate::service::{assume_as, event, owned_by_id};
 use crate::routes::ApiJson;
+use crate::service::{assume_as, event, owned_by_id};
 use crate::{AppState, ClientAddr};
 use axum::extract::{Extension, State};
 use axum::Json;

@@ -5,8 +5,8 @@
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::service::Call;
 use crate::routes::ApiQuery;
+use crate::service::Call;
 use crate::{policy, validate, AppState, ClientAddr};
 use axum::body::Body;
 use axum::extract::{Extension, Path, State};
@@ -110,9 +110,19 @@ pub async fn buckets(
     Extension(addr): Extension<ClientAddr>,
     ApiQuery(q): ApiQuery<ConnQuery>,
 ) -> Result<Json<BucketList>, ApiError> {
-    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.list_buckets", None).await?;
+    let call = Call::open(
+        &state,
+        &auth,
+        &addr,
+        q.connection.as_deref(),
+        "s3.list_buckets",
+        None,
+    )
+    .await?;
     let (buckets, _) = call
-        .s3(policy::list_buckets(), |s3| async move { s3.list_buckets().await })
+        .s3(policy::list_buckets(), |s3| async move {
+            s3.list_buckets().await
+        })
         .await?;
     Ok(Json(BucketList {
         buckets: buckets
@@ -159,7 +169,15 @@ pub async fn objects(
         .map(|c| open_continuation(c, &bucket, &prefix, delimiter))
         .transpose()?;
     let target = Some(format!("{bucket}/{prefix}"));
-    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.list_objects", target).await?;
+    let call = Call::open(
+        &state,
+        &auth,
+        &addr,
+        q.connection.as_deref(),
+        "s3.list_objects",
+        target,
+    )
+    .await?;
     let policy = policy::list_objects(&call.connection().role_arn, &bucket, &prefix);
     let list = ListObjects {
         bucket: &bucket,
@@ -282,7 +300,15 @@ pub async fn get_object(
     validate::bucket(&bucket).map_err(ApiError::invalid)?;
     validate::key(&key).map_err(ApiError::invalid)?;
     let target = Some(format!("{bucket}/{key}"));
-    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.get_object", target).await?;
+    let call = Call::open(
+        &state,
+        &auth,
+        &addr,
+        q.connection.as_deref(),
+        "s3.get_object",
+        target,
+    )
+    .await?;
     let policy = policy::object(&call.connection().role_arn, "s3:GetObject", &bucket, &key);
     let obj = call
         .s3(policy, |s3| {
@@ -385,7 +411,15 @@ pub async fn put_object(
         .filter(|v| v.len() <= 256)
         .map(str::to_string);
     let target = Some(format!("{bucket}/{key}"));
-    let call = Call::open(&state, &auth, &addr, q.connection.as_deref(), "s3.put_object", target).await?;
+    let call = Call::open(
+        &state,
+        &auth,
+        &addr,
+        q.connection.as_deref(),
+        "s3.put_object",
+        target,
+    )
+    .await?;
     let policy = policy::object(&call.connection().role_arn, "s3:PutObject", &bucket, &key);
     let limited = http_body_util::Limited::new(
         SyncBody(std::sync::Mutex::new(body)),
@@ -427,10 +461,21 @@ pub async fn head_object(
     validate::bucket(bucket).map_err(ApiError::invalid)?;
     validate::key(key).map_err(ApiError::invalid)?;
     let target = Some(format!("{bucket}/{key}"));
-    let call = Call::open(state, auth, addr, Some(connection), "s3.head_object", target).await?;
+    let call = Call::open(
+        state,
+        auth,
+        addr,
+        Some(connection),
+        "s3.head_object",
+        target,
+    )
+    .await?;
     let policy = policy::object(&call.connection().role_arn, "s3:GetObject", bucket, key);
-    call.s3(policy, |s3| async move { s3.head_object(bucket, key).await })
-        .await
+    call.s3(
+        policy,
+        |s3| async move { s3.head_object(bucket, key).await },
+    )
+    .await
 }
 
 #[cfg(test)]

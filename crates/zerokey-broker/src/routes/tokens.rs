@@ -6,8 +6,8 @@
 
 use crate::auth::{token, AuthMethod, AuthUser};
 use crate::error::ApiError;
-use crate::service::event;
 use crate::routes::ApiJson;
+use crate::service::event;
 use crate::store::{now_ms, TokenInfo};
 use crate::{validate, AppState, ClientAddr};
 use axum::extract::{Extension, Path, State};
