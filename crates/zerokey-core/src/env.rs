@@ -132,3 +132,17 @@ pub const ALL: &[(&str, &str)] = &[
         "GitLab: commit named in `--format gitlab` reports",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_readme_lists_every_variable() {
+        let readme = include_str!("../../../README.md");
+        for (name, _) in super::ALL {
+            assert!(
+                readme.contains(&format!("| `{name}` |")),
+                "README's environment table misses {name}"
+            );
+        }
+    }
+}
