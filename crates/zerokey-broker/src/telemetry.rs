@@ -76,13 +76,8 @@ pub fn builtin_matcher() -> Result<Arc<Matcher>, zerokey_core::RuleError> {
     Ok(Arc::new(Matcher::new(&set)?))
 }
 
-/// Replaces every credential the engine finds in `line` with `[REDACTED:<rule id>]` (the
-/// engine's [`Redactor`] with [`Marker::RuleId`]).
-pub fn redact_line(matcher: &Arc<Matcher>, line: &[u8]) -> Vec<u8> {
-    log_redactor(matcher.clone()).redact_line(line).into_owned()
-}
-
-/// The redactor log lines pass through.
+/// The redactor log lines pass through: every credential the engine finds becomes
+/// `[REDACTED:<rule id>]` (the engine's [`Redactor`] with [`Marker::RuleId`]).
 fn log_redactor(matcher: Arc<Matcher>) -> Redactor {
     Redactor::new(matcher).with_marker(Marker::RuleId)
 }
@@ -352,12 +347,13 @@ mod tests {
     fn credentials_in_log_lines_are_replaced() {
         let m = builtin_matcher().unwrap();
         let line = br#"{"msg":"x","aws_access_key_id":"AKIAZ7KLFYYLBEG3RHDS","token":"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"}"#;
-        let out = String::from_utf8(redact_line(&m, line)).unwrap();
+        let r = log_redactor(m);
+        let out = String::from_utf8(r.redact_line(line).into_owned()).unwrap();
         assert!(!out.contains("AKIAZ7KLFYYLBEG3RHDS"), "{out}");
         assert!(!out.contains("CKWcWaQKm5Fj1ChIX3hn5"), "{out}");
         assert!(out.contains("[REDACTED:"), "{out}");
         let plain = br#"{"msg":"nothing to see"}"#;
-        assert_eq!(redact_line(&m, plain), plain.to_vec());
+        assert_eq!(r.redact_line(plain).into_owned(), plain.to_vec());
     }
 
     #[test]
