@@ -1,20 +1,22 @@
-//! STS AssumeRole for the broker: the base principal (standard provider chain) assumes a
-//! customer's role with its external ID, a session name, a `SourceIdentity` and an optional
-//! inline session policy; the temporary credentials come back as [`AwsCredentials`].
+//! The one `sts:AssumeRole` of zerokey. A base principal (the standard provider chain, or
+//! credentials given explicitly) assumes a role with an optional external ID, a session name,
+//! a `SourceIdentity`, session policies (inline and managed), session tags and a duration;
+//! the temporary credentials come back as [`AwsCredentials`] with their expiry.
+//!
+//! The CLI (`exec`, `credential-process`) and the broker call this; nothing is cached or
+//! written anywhere.
 
+use crate::client;
+use crate::sts::{classify, FailureKind};
+use crate::validate;
 use crate::AwsCredentials;
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_sts::operation::RequestId;
-use secrecy::SecretString;
 use std::fmt;
-use std::time::Duration;
 
-/// Shortest session STS grants (15 minutes).
-pub const MIN_SESSION_SECONDS: u32 = 900;
-/// Longest session STS grants (12 hours; the role's `MaxSessionDuration` may be lower).
-pub const MAX_SESSION_SECONDS: u32 = 43_200;
-/// Session length when none is configured (1 hour).
-pub const DEFAULT_SESSION_SECONDS: u32 = 3_600;
+pub use crate::validate::{
+    sanitize_session_name, DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS,
+};
 
 /// Clamps a requested session duration into STS's 900..=43200 range; `None` gives 3600.
 /// The clamp is ours: the emulator accepts any value and the Rust SDK checks none.
@@ -24,9 +26,9 @@ pub fn clamp_duration(requested: Option<u32>) -> u32 {
         .clamp(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS)
 }
 
-/// The broker's own AWS configuration: base credentials from the standard provider chain
+/// The base AWS configuration: base credentials from the standard provider chain
 /// (environment first), region, endpoint (`AWS_ENDPOINT_URL*` for the emulator) and one HTTP
-/// client shared by every per-request client.
+/// client shared by every derived client.
 #[derive(Clone)]
 pub struct BaseAws {
     config: aws_config::SdkConfig,
@@ -42,43 +44,137 @@ impl fmt::Debug for BaseAws {
     }
 }
 
+/// Which part of an [`AssumeRequest`] is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The role ARN.
+    RoleArn,
+    /// The external ID.
+    ExternalId,
+    /// The role session name.
+    SessionName,
+    /// The SourceIdentity.
+    SourceIdentity,
+    /// The inline session policy.
+    Policy,
+    /// The managed session policy ARNs.
+    PolicyArns,
+    /// The session tags.
+    Tags,
+    /// The session length.
+    Duration,
+}
+
+impl Field {
+    /// The CLI flag that sets it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::RoleArn => "--role-arn",
+            Field::ExternalId => "--external-id",
+            Field::SessionName => "--session-name",
+            Field::SourceIdentity => "--source-identity",
+            Field::Policy => "--policy",
+            Field::PolicyArns => "--policy-arn",
+            Field::Tags => "--tag",
+            Field::Duration => "--duration",
+        }
+    }
+}
+
 /// What one AssumeRole call asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AssumeRequest<'a> {
-    /// The customer's role.
+    /// The role.
     pub role_arn: &'a str,
-    /// The external ID the vendor issued for this connection (not a secret).
-    pub external_id: &'a str,
-    /// `RoleSessionName` (2–64 chars of `[\w+=,.@-]`; sanitised here).
+    /// The external ID the role's trust policy requires (not a secret).
+    pub external_id: Option<&'a str>,
+    /// `RoleSessionName` (2–64 chars of `[\w+=,.@-]`; sanitised when sent).
     pub session_name: &'a str,
-    /// `SourceIdentity`, which CloudTrail keeps on every call made with the session.
+    /// `SourceIdentity`, which CloudTrail keeps on every call made with the session, and
+    /// on every role chained from it (needs `sts:SetSourceIdentity` in the trust policy).
     pub source_identity: Option<&'a str>,
-    /// Inline session policy (JSON) that scopes the session down to one request's needs.
+    /// Inline session policy (JSON) that scopes the session down.
     pub policy: Option<&'a str>,
+    /// Managed session policies (ARNs) that scope the session down.
+    pub policy_arns: &'a [String],
+    /// Session tags (need `sts:TagSession` in the trust policy).
+    pub tags: &'a [(String, String)],
     /// Session length in seconds (clamped with [`clamp_duration`]).
     pub duration_seconds: Option<u32>,
+}
+
+impl AssumeRequest<'_> {
+    /// Checks every part against STS's rules before anything is sent.
+    pub fn check(&self) -> Result<(), AssumeError> {
+        let bad = |field, message| AssumeError::BadInput { field, message };
+        validate::role_arn(self.role_arn).map_err(|m| bad(Field::RoleArn, m))?;
+        if let Some(id) = self.external_id {
+            validate::external_id(id).map_err(|m| bad(Field::ExternalId, m))?;
+        }
+        validate::session_name(self.session_name).map_err(|m| bad(Field::SessionName, m))?;
+        if let Some(si) = self.source_identity {
+            validate::source_identity(si).map_err(|m| bad(Field::SourceIdentity, m))?;
+        }
+        if let Some(p) = self.policy {
+            validate::session_policy(p).map_err(|m| bad(Field::Policy, m))?;
+        }
+        validate::policy_arns(self.policy_arns).map_err(|m| bad(Field::PolicyArns, m))?;
+        let raw: Vec<String> = self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        validate::session_tags(&raw).map_err(|m| bad(Field::Tags, m))?;
+        if let Some(d) = self.duration_seconds {
+            validate::duration(d).map_err(|m| bad(Field::Duration, m))?;
+        }
+        Ok(())
+    }
 }
 
 /// Temporary credentials from AssumeRole. Not `Clone`, not `Serialize`; drop them to discard.
 #[derive(Debug)]
 pub struct AssumedRole {
-    /// The session's credentials.
+    /// The session's credentials, with their expiry.
     pub credentials: AwsCredentials,
-    /// When STS says they expire (Unix seconds).
-    pub expires_at: Option<i64>,
     /// ARN of the assumed-role session.
     pub assumed_role_arn: Option<String>,
     /// STS request id, for the audit log.
     pub request_id: Option<String>,
 }
 
-/// Why AssumeRole failed. Messages are ours: AWS's raw text names the base account.
+/// Why AssumeRole failed. Messages are ours and name the input; AWS's raw text (which can
+/// name the base account) is kept out, its error code is kept.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AssumeError {
+    /// A part of the request failed validation; nothing was sent.
+    #[error("{}: {message}", field.flag())]
+    BadInput {
+        /// Which part.
+        field: Field,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No base credentials in the environment or provider chain.
+    #[error(
+        "no base AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+         AWS_PROFILE, or run where an instance/container role is available)"
+    )]
+    NoBaseCredentials,
+    /// STS refused the base credentials themselves.
+    #[error("the base AWS credentials were rejected by STS ({code})")]
+    BaseRejected {
+        /// AWS error code or `HTTP <status>`.
+        code: String,
+        /// STS request id, when there was one.
+        request_id: Option<String>,
+    },
     /// STS refused: trust policy, external ID, permissions, unknown role.
-    #[error("the role could not be assumed ({code})")]
+    #[error(
+        "role {role_arn} could not be assumed ({code}): check that its trust policy allows this \
+         principal (with sts:SetSourceIdentity and sts:TagSession when a source identity or tags \
+         are sent) and that the external ID matches"
+    )]
     Denied {
+        /// The role asked for.
+        role_arn: String,
         /// AWS error code or `HTTP <status>` when the body was not parseable.
         code: String,
         /// STS request id, when there was one.
@@ -93,7 +189,7 @@ pub enum AssumeError {
         request_id: Option<String>,
     },
     /// STS could not be reached, timed out or answered unexpectedly.
-    #[error("STS request failed: {0}")]
+    #[error("STS AssumeRole failed: {0}")]
     Unavailable(String),
     /// STS answered without credentials.
     #[error("STS answered without credentials")]
@@ -104,53 +200,56 @@ impl AssumeError {
     /// STS request id, when STS answered.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            AssumeError::Denied { request_id, .. } | AssumeError::Invalid { request_id, .. } => {
-                request_id.as_deref()
-            }
+            AssumeError::Denied { request_id, .. }
+            | AssumeError::Invalid { request_id, .. }
+            | AssumeError::BaseRejected { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
-}
 
-/// Makes `raw` a valid `RoleSessionName`/`SourceIdentity`: characters outside `[\w+=,.@-]`
-/// become `-`, the length is cut to 64 and padded to 2.
-pub fn sanitize_session_name(raw: &str) -> String {
-    let mut s: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(64)
-        .collect();
-    while s.len() < 2 {
-        s.push('-');
+    /// Whether STS refused (as opposed to: could not be asked, or was not reached).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            AssumeError::Denied { .. }
+                | AssumeError::Invalid { .. }
+                | AssumeError::BaseRejected { .. }
+        )
     }
-    s
 }
 
 impl BaseAws {
     /// Loads the standard provider chain (environment first), region and endpoint.
     pub async fn from_env() -> Self {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .timeout_config(
-                aws_config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .build(),
-            )
-            .load()
-            .await;
-        Self::from_config(config)
+        Self::from_config(client::load_config(None, None).await)
+    }
+
+    /// Like [`BaseAws::from_env`] with an explicit region and, optionally, the profile of
+    /// the shared config files that holds the base credentials.
+    pub async fn load(region: &str, profile: Option<&str>) -> Self {
+        Self::from_config(client::load_config(Some(region), profile).await)
     }
 
     /// Uses an already-built SDK configuration (tests pass static canary keys this way).
     pub fn from_config(config: aws_config::SdkConfig) -> Self {
         let sts = aws_sdk_sts::Client::new(&config);
         BaseAws { config, sts }
+    }
+
+    /// Base credentials given explicitly (e.g. resolved from another profile), for `region`.
+    pub fn with_credentials(creds: &AwsCredentials, region: &str) -> Self {
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(creds.to_sdk()),
+            )
+            .timeout_config(client::timeouts());
+        let config = match client::endpoint_url(client::Service::Sts) {
+            Some(url) => config.endpoint_url(url),
+            None => config,
+        };
+        Self::from_config(config.build())
     }
 
     /// The SDK configuration (region, endpoint, HTTP client) shared by derived clients.
@@ -165,94 +264,158 @@ impl BaseAws {
             .map_or_else(|| "us-east-1".to_string(), |r| r.as_ref().to_string())
     }
 
-    /// The base principal's identity (GetCallerIdentity); its ARN goes in trust policies.
-    pub async fn caller_identity(&self) -> Result<crate::CallerIdentity, AssumeError> {
-        match self.sts.get_caller_identity().send().await {
-            Ok(out) => Ok(crate::CallerIdentity {
-                account: out.account().unwrap_or_default().to_string(),
-                arn: out.arn().unwrap_or_default().to_string(),
-            }),
-            Err(e) => Err(map_err(e)),
-        }
+    /// Fails with [`AssumeError::NoBaseCredentials`] when the provider chain has nothing, so
+    /// "none configured" is told apart from "refused".
+    pub async fn ensure_credentials(&self) -> Result<(), AssumeError> {
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or(AssumeError::NoBaseCredentials)?;
+        provider
+            .provide_credentials()
+            .await
+            .map(drop)
+            .map_err(|_| AssumeError::NoBaseCredentials)
     }
 
-    /// Calls `sts:AssumeRole`.
+    /// The base credentials the provider chain resolves (for a `credential_process` that is
+    /// given a base profile). They are copied into zeroizing storage.
+    pub async fn base_credentials(&self) -> Result<AwsCredentials, AssumeError> {
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or(AssumeError::NoBaseCredentials)?;
+        let c = provider
+            .provide_credentials()
+            .await
+            .map_err(|_| AssumeError::NoBaseCredentials)?;
+        Ok(AwsCredentials::from_sdk(&c))
+    }
+
+    /// The base principal's identity (GetCallerIdentity); its ARN goes in trust policies.
+    pub async fn caller_identity(&self) -> Result<crate::CallerIdentity, crate::StsError> {
+        crate::sts::caller_identity_with(&self.sts).await
+    }
+
+    /// Calls `sts:AssumeRole` (the request is checked first).
     pub async fn assume_role(&self, req: &AssumeRequest<'_>) -> Result<AssumedRole, AssumeError> {
+        req.check()?;
         let duration = clamp_duration(req.duration_seconds);
         let mut call = self
             .sts
             .assume_role()
             .role_arn(req.role_arn)
-            .external_id(req.external_id)
             .role_session_name(sanitize_session_name(req.session_name))
             .duration_seconds(i32::try_from(duration).unwrap_or(3600));
+        if let Some(id) = req.external_id {
+            call = call.external_id(id);
+        }
         if let Some(si) = req.source_identity {
             call = call.source_identity(sanitize_session_name(si));
         }
         if let Some(p) = req.policy {
             call = call.policy(p);
         }
-        let out = call.send().await.map_err(map_err)?;
+        for arn in req.policy_arns {
+            call = call.policy_arns(
+                aws_sdk_sts::types::PolicyDescriptorType::builder()
+                    .arn(arn)
+                    .build(),
+            );
+        }
+        for (k, v) in req.tags {
+            let tag = aws_sdk_sts::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|_| AssumeError::BadInput {
+                    field: Field::Tags,
+                    message: format!("tag {k:?} could not be built"),
+                })?;
+            call = call.tags(tag);
+        }
+        let out = match call.send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let f = classify(&e);
+                return Err(match f.kind {
+                    FailureKind::CredentialsRejected => AssumeError::BaseRejected {
+                        code: f.code,
+                        request_id: f.request_id,
+                    },
+                    FailureKind::Denied | FailureKind::TokenRejected => AssumeError::Denied {
+                        role_arn: req.role_arn.to_string(),
+                        code: f.code,
+                        request_id: f.request_id,
+                    },
+                    FailureKind::Invalid => AssumeError::Invalid {
+                        code: f.code,
+                        request_id: f.request_id,
+                    },
+                    FailureKind::Unavailable => AssumeError::Unavailable(f.reason()),
+                });
+            }
+        };
         let request_id = out.request_id().map(str::to_string);
         let assumed_role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
-        let creds = out.credentials.ok_or(AssumeError::NoCredentials)?;
-        let expires_at = Some(creds.expiration().secs());
-        let credentials = AwsCredentials::new(
-            creds.access_key_id,
-            SecretString::from(creds.secret_access_key),
-            Some(SecretString::from(creds.session_token)),
-        );
+        let creds = out.credentials().ok_or(AssumeError::NoCredentials)?;
         Ok(AssumedRole {
-            credentials,
-            expires_at,
+            credentials: AwsCredentials::from_sts(creds),
             assumed_role_arn,
             request_id,
         })
     }
 }
 
-fn map_err<E>(e: SdkError<E>) -> AssumeError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match &e {
-        SdkError::ServiceError(se) => {
-            let meta = se.err().meta();
-            let request_id = meta
-                .extra("aws_request_id")
-                .map(str::to_string)
-                .or_else(|| meta.extra("request_id").map(str::to_string));
-            // With the emulator's enforcement on, error bodies are HTML the SDK cannot parse:
-            // the code is missing and only the status is known.
-            let status = se.raw().status().as_u16();
-            let code = se
-                .err()
-                .code()
-                .map_or_else(|| format!("HTTP {status}"), str::to_string);
-            let invalid = matches!(
-                code.as_str(),
-                "MalformedPolicyDocument"
-                    | "PackedPolicyTooLarge"
-                    | "ValidationError"
-                    | "InvalidParameterValue"
-                    | "HTTP 400"
-            );
-            if invalid {
-                AssumeError::Invalid { code, request_id }
-            } else if code.starts_with("HTTP 5") || code == "ServiceUnavailable" {
-                AssumeError::Unavailable(format!("error code {code}"))
-            } else {
-                AssumeError::Denied { code, request_id }
-            }
+/// An owned AssumeRole request, for a caller that assumes the same role more than once (a
+/// refreshing endpoint) or builds the request from flags.
+#[derive(Debug, Clone, Default)]
+pub struct RoleSession {
+    /// The role.
+    pub role_arn: String,
+    /// External ID, when the trust policy requires one.
+    pub external_id: Option<String>,
+    /// Role session name.
+    pub session_name: String,
+    /// SourceIdentity, when one is sent.
+    pub source_identity: Option<String>,
+    /// Inline session policy (compact JSON).
+    pub policy: Option<String>,
+    /// Managed session policy ARNs.
+    pub policy_arns: Vec<String>,
+    /// Session tags.
+    pub tags: Vec<(String, String)>,
+    /// Session length in seconds.
+    pub duration_seconds: u32,
+}
+
+impl RoleSession {
+    /// The borrowed request [`BaseAws::assume_role`] takes.
+    pub fn request(&self) -> AssumeRequest<'_> {
+        AssumeRequest {
+            role_arn: &self.role_arn,
+            external_id: self.external_id.as_deref(),
+            session_name: &self.session_name,
+            source_identity: self.source_identity.as_deref(),
+            policy: self.policy.as_deref(),
+            policy_arns: &self.policy_arns,
+            tags: &self.tags,
+            duration_seconds: Some(self.duration_seconds),
         }
-        SdkError::TimeoutError(_) => AssumeError::Unavailable("timed out".into()),
-        SdkError::DispatchFailure(_) => AssumeError::Unavailable("could not connect".into()),
-        SdkError::ResponseError(_) => AssumeError::Unavailable("unreadable response".into()),
-        SdkError::ConstructionFailure(_) => {
-            AssumeError::Unavailable("request could not be built".into())
-        }
-        _ => AssumeError::Unavailable("unknown failure".into()),
     }
+}
+
+/// A session name that says who and what: `zk-<what>-<who>-<unix time>`, sanitised and cut
+/// to STS's 64 characters (the time is kept whole).
+pub fn session_name_for(what: &str, who: Option<&str>, unix_time: i64) -> String {
+    let time = unix_time.to_string();
+    let head = match who {
+        Some(w) if !w.is_empty() => format!("zk-{what}-{w}"),
+        _ => format!("zk-{what}"),
+    };
+    let keep = 64usize.saturating_sub(time.len() + 1);
+    let head: String = head.chars().take(keep).collect();
+    sanitize_session_name(&format!("{head}-{time}"))
 }
 
 #[cfg(test)]
@@ -268,9 +431,38 @@ mod tests {
     }
 
     #[test]
-    fn session_names_are_sanitised() {
-        assert_eq!(sanitize_session_name("zk alice/1"), "zk-alice-1");
-        assert_eq!(sanitize_session_name("a"), "a-");
-        assert_eq!(sanitize_session_name(&"x".repeat(100)).len(), 64);
+    fn session_names_say_who_and_what() {
+        assert_eq!(
+            session_name_for("exec", Some("alice smith"), 1_733_600_000),
+            "zk-exec-alice-smith-1733600000"
+        );
+        assert_eq!(session_name_for("cp", None, 7), "zk-cp-7");
+        let long = session_name_for("exec", Some(&"u".repeat(100)), 1_733_600_000);
+        assert_eq!(long.len(), 64);
+        assert!(long.ends_with("-1733600000"));
+        assert!(crate::validate::session_name(&long).is_ok());
+    }
+
+    #[test]
+    fn a_bad_request_names_the_flag() {
+        let tags = vec![("aws:x".to_string(), "1".to_string())];
+        let req = AssumeRequest {
+            role_arn: "arn:aws:iam::123456789012:role/deploy",
+            session_name: "zk-test",
+            tags: &tags,
+            ..Default::default()
+        };
+        let e = req.check().unwrap_err().to_string();
+        assert!(e.starts_with("--tag: "), "{e}");
+        let req = AssumeRequest {
+            role_arn: "arn:aws:iam::123456789012:user/deploy",
+            session_name: "zk-test",
+            ..Default::default()
+        };
+        assert!(req
+            .check()
+            .unwrap_err()
+            .to_string()
+            .starts_with("--role-arn: "));
     }
 }

@@ -1,13 +1,19 @@
 //! AWS credentials in memory: secret parts are zeroized on drop and never printed.
+//!
+//! [`AwsCredentials`] is the one credential type of zerokey: long-term keys (no session
+//! token, no expiry) and temporary ones from STS (session token and expiry) alike.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use time::OffsetDateTime;
 
-/// An access key pair, optionally with a session token. Not `Serialize`, not `Clone`.
+/// An access key pair, optionally with a session token and an expiry. Not `Serialize`, not
+/// `Clone`: a second copy is made only on purpose, with [`AwsCredentials::duplicate`].
 pub struct AwsCredentials {
     access_key_id: String,
     secret_access_key: SecretString,
     session_token: Option<SecretString>,
+    expiration: Option<OffsetDateTime>,
 }
 
 impl AwsCredentials {
@@ -21,7 +27,27 @@ impl AwsCredentials {
             access_key_id: access_key_id.into(),
             secret_access_key,
             session_token,
+            expiration: None,
         }
+    }
+
+    /// The same credentials with an expiry.
+    #[must_use]
+    pub fn with_expiration(mut self, expiration: OffsetDateTime) -> Self {
+        self.expiration = Some(expiration);
+        self
+    }
+
+    /// Copies STS's answer into zeroizing storage.
+    pub(crate) fn from_sts(c: &aws_sdk_sts::types::Credentials) -> Self {
+        let expiration = OffsetDateTime::from_unix_timestamp(c.expiration().secs())
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        AwsCredentials::new(
+            c.access_key_id(),
+            SecretString::from(c.secret_access_key().to_string()),
+            Some(SecretString::from(c.session_token().to_string())),
+        )
+        .with_expiration(expiration)
     }
 
     /// The access key id (not secret on its own).
@@ -30,7 +56,7 @@ impl AwsCredentials {
     }
 
     /// The secret access key, for the one place that must hand it on (a child's
-    /// environment, the broker's credentials answer).
+    /// environment, a `credential_process` answer, the broker's credentials answer).
     pub fn secret_access_key(&self) -> &SecretString {
         &self.secret_access_key
     }
@@ -38,6 +64,32 @@ impl AwsCredentials {
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&SecretString> {
         self.session_token.as_ref()
+    }
+
+    /// When the credentials stop working (temporary credentials only).
+    pub fn expiration(&self) -> Option<OffsetDateTime> {
+        self.expiration
+    }
+
+    /// Seconds left before expiry at `now` (`None` for credentials that do not expire).
+    pub fn seconds_left(&self, now: OffsetDateTime) -> Option<i64> {
+        self.expiration.map(|e| (e - now).whole_seconds())
+    }
+
+    /// A second zeroizing copy, for a holder that must own its own (a child's environment,
+    /// a refreshing endpoint).
+    pub fn duplicate(&self) -> Self {
+        AwsCredentials {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: SecretString::from(
+                self.secret_access_key.expose_secret().to_string(),
+            ),
+            session_token: self
+                .session_token
+                .as_ref()
+                .map(|t| SecretString::from(t.expose_secret().to_string())),
+            expiration: self.expiration,
+        }
     }
 
     /// SDK credentials for one client. The copy lives inside the SDK's own `Credentials`,
@@ -49,9 +101,29 @@ impl AwsCredentials {
             self.session_token
                 .as_ref()
                 .map(|t| t.expose_secret().to_string()),
-            None,
+            self.expiration
+                .and_then(|e| u64::try_from(e.unix_timestamp()).ok())
+                .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s)),
             "zerokey",
         )
+    }
+
+    /// Copies credentials the SDK's provider chain resolved.
+    pub(crate) fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
+        let creds = AwsCredentials::new(
+            c.access_key_id(),
+            SecretString::from(c.secret_access_key().to_string()),
+            c.session_token().map(|t| SecretString::from(t.to_string())),
+        );
+        match c
+            .expiry()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| {
+                OffsetDateTime::from_unix_timestamp(i64::try_from(d.as_secs()).ok()?).ok()
+            }) {
+            Some(e) => creds.with_expiration(e),
+            None => creds,
+        }
     }
 }
 
@@ -64,6 +136,7 @@ impl fmt::Debug for AwsCredentials {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("expiration", &self.expiration)
             .finish()
     }
 }
@@ -72,15 +145,33 @@ impl fmt::Debug for AwsCredentials {
 mod tests {
     use super::*;
 
-    #[test]
-    fn debug_never_shows_the_secret() {
-        let c = AwsCredentials::new(
+    fn canary() -> AwsCredentials {
+        AwsCredentials::new(
             "AKIAZ3MHQ7VXL2WRT5NB",
             SecretString::from("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"),
             Some(SecretString::from("IQoJb3JpZ2luX2VjEsessiontoken")),
-        );
-        let dbg = format!("{c:?} {:?}", c.to_sdk());
+        )
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let c = canary();
+        let dbg = format!("{c:?} {:?} {:?}", c.to_sdk(), c.duplicate());
         assert!(!dbg.contains("Xq9vT2"), "{dbg}");
         assert!(!dbg.contains("sessiontoken"), "{dbg}");
+    }
+
+    #[test]
+    fn expiry_survives_the_round_trip_through_the_sdk() {
+        let at = OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap();
+        let c = canary().with_expiration(at);
+        let back = AwsCredentials::from_sdk(&c.to_sdk());
+        assert_eq!(back.expiration(), Some(at));
+        assert_eq!(back.access_key_id(), c.access_key_id());
+        assert_eq!(
+            back.seconds_left(at - time::Duration::seconds(90)),
+            Some(90)
+        );
+        assert_eq!(canary().expiration(), None);
     }
 }

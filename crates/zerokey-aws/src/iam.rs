@@ -67,17 +67,13 @@ pub(crate) type HttpResponse = aws_sdk_iam::config::http::HttpResponse;
 
 /// Reduces an SDK error to its HTTP status and error code, dropping AWS's message text.
 pub(crate) fn classify<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> CallFailure {
-    let (status, code, reason) = match e {
+    let reason = crate::sts::sdk_failure(e);
+    let (status, code) = match e {
         SdkError::ServiceError(se) => (
             Some(se.raw().status().as_u16()),
             se.err().code().map(str::to_string),
-            "service error",
         ),
-        SdkError::ConstructionFailure(_) => (None, None, "request could not be built"),
-        SdkError::TimeoutError(_) => (None, None, "timed out"),
-        SdkError::DispatchFailure(_) => (None, None, "could not connect"),
-        SdkError::ResponseError(_) => (None, None, "unreadable response"),
-        _ => (None, None, "unknown failure"),
+        _ => (None, None),
     };
     CallFailure {
         status,

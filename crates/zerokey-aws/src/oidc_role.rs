@@ -8,7 +8,7 @@ use crate::web_identity::{
     assume_role_with_web_identity, Claims, TokenError, WebIdentityError, WebIdentityRequest,
     WebIdentityToken,
 };
-use crate::{StsError, TempCredentials};
+use crate::{AwsCredentials, StsError};
 use serde::Serialize;
 use std::path::Path;
 use time::OffsetDateTime;
@@ -48,18 +48,25 @@ pub struct OidcRole<'a> {
     pub duration_secs: u32,
     /// Role session name; default [`default_session_name`].
     pub session_name: Option<&'a str>,
+    /// Inline session policy (JSON) that narrows the session.
+    pub policy: Option<&'a str>,
+    /// Managed session policy ARNs that narrow the session.
+    pub policy_arns: &'a [String],
 }
 
 impl OidcRole<'_> {
     /// Checks the flags before anything is fetched.
     pub fn validate(&self) -> Result<(), OidcRoleError> {
         let bad = |flag: &str, m: String| OidcRoleError::Invalid(format!("{flag}: {m}"));
-        crate::temp_role::validate_role_arn(self.role_arn).map_err(|m| bad("--role-arn", m))?;
-        crate::temp_role::validate_duration(self.duration_secs)
-            .map_err(|m| bad("--duration", m))?;
+        crate::validate::role_arn(self.role_arn).map_err(|m| bad("--role-arn", m))?;
+        crate::validate::duration(self.duration_secs).map_err(|m| bad("--duration", m))?;
         if let Some(n) = self.session_name {
-            crate::temp_role::validate_session_name(n).map_err(|m| bad("--session-name", m))?;
+            crate::validate::session_name(n).map_err(|m| bad("--session-name", m))?;
         }
+        if let Some(p) = self.policy {
+            crate::validate::session_policy(p).map_err(|m| bad("--policy", m))?;
+        }
+        crate::validate::policy_arns(self.policy_arns).map_err(|m| bad("--policy-arn", m))?;
         if self.audience.is_empty() || self.audience.len() > 256 {
             return Err(OidcRoleError::Invalid(
                 "--audience must be 1 to 256 characters".into(),
@@ -72,7 +79,7 @@ impl OidcRole<'_> {
     pub async fn assume(
         &self,
         region: &str,
-    ) -> Result<(WebIdentityToken, TempCredentials), OidcRoleError> {
+    ) -> Result<(WebIdentityToken, AwsCredentials), OidcRoleError> {
         let source = oidc_token::discover(self.token_file, oidc_token::process_env)?;
         let token = oidc_token::fetch(&source, self.audience).await?;
         token.check(self.audience, OffsetDateTime::now_utc(), 60)?;
@@ -83,12 +90,18 @@ impl OidcRole<'_> {
                 .map_or_else(default_session_name, str::to_string),
             duration_secs: self.duration_secs,
             region: region.to_string(),
+            policy: self
+                .policy
+                .map(crate::validate::session_policy)
+                .transpose()
+                .map_err(OidcRoleError::Invalid)?,
+            policy_arns: self.policy_arns.to_vec(),
         };
         let creds = assume_role_with_web_identity(&token, &req).await?;
         tracing::info!(
             role = %self.role_arn,
             access_key_id = creds.access_key_id(),
-            expires = %rfc3339(creds.expiration()),
+            expires = %creds.expiration().map(rfc3339).unwrap_or_default(),
             "role assumed with web identity"
         );
         Ok((token, creds))
@@ -134,11 +147,11 @@ impl<'a> Summary<'a> {
     /// Asks STS who the role's credentials are.
     pub async fn new(
         token: &'a WebIdentityToken,
-        creds: &TempCredentials,
+        creds: &AwsCredentials,
         role_arn: &'a str,
         region: &str,
     ) -> Result<Summary<'a>, OidcRoleError> {
-        let who = crate::caller_identity(&creds.to_aws_credentials(), region)
+        let who = crate::caller_identity(creds, region)
             .await
             .map_err(OidcRoleError::Identity)?;
         Ok(Summary {
@@ -147,7 +160,7 @@ impl<'a> Summary<'a> {
             role_arn,
             account: who.account,
             assumed_role_arn: who.arn,
-            session_expires_at: creds.expiration(),
+            session_expires_at: creds.expiration().unwrap_or(OffsetDateTime::UNIX_EPOCH),
         })
     }
 

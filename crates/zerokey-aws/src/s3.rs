@@ -177,13 +177,7 @@ where
                 _ => S3Error::Invalid { code, request_id },
             }
         }
-        SdkError::TimeoutError(_) => S3Error::Unavailable("timed out".into()),
-        SdkError::DispatchFailure(_) => S3Error::Unavailable("could not connect".into()),
-        SdkError::ResponseError(_) => S3Error::Unavailable("unreadable response".into()),
-        SdkError::ConstructionFailure(_) => {
-            S3Error::Unavailable("request could not be built".into())
-        }
-        _ => S3Error::Unavailable("unknown failure".into()),
+        other => S3Error::Unavailable(crate::sts::sdk_failure(other).into()),
     }
 }
 

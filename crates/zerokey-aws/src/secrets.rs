@@ -1,15 +1,11 @@
 //! Secrets Manager: read one secret's string value (optionally one key of a JSON secret) into
 //! a `SecretString`. Errors name the secret and the key, never the value.
 
-use crate::temp_role::sdk_failure;
+use crate::sts::sdk_failure;
 use crate::AwsCredentials;
-use aws_sdk_secretsmanager::config::{BehaviorVersion, Region};
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
-
-/// Environment variables that set the Secrets Manager endpoint, most specific first.
-pub const ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL"];
 
 /// Why a secret could not be read. Never carries any part of the value.
 #[derive(Debug, thiserror::Error)]
@@ -102,17 +98,7 @@ pub async fn get_secret_string(
     name: &str,
 ) -> Result<SecretString, SecretsError> {
     validate_secret_name(name)?;
-    let mut config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .credentials_provider(creds.to_sdk());
-    if let Some(url) = ENDPOINT_VARS
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-    {
-        config = config.endpoint_url(url);
-    }
-    let client = aws_sdk_secretsmanager::Client::from_conf(config.build());
+    let client = crate::client::secrets_manager(region, creds);
     match client.get_secret_value().secret_id(name).send().await {
         Ok(out) => match out.secret_string() {
             Some(s) => Ok(SecretString::from(s.to_string())),

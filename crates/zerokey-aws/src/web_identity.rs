@@ -3,9 +3,8 @@
 //! credentials at all. The token is a bearer credential: it lives in a `SecretString` and
 //! appears in no error, log or `Debug` output.
 
-use crate::temp_role::{sdk_failure, TempCredentials};
-use aws_sdk_sts::config::{BehaviorVersion, Region};
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use crate::sts::{classify, FailureKind};
+use crate::AwsCredentials;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -313,7 +312,7 @@ pub enum WebIdentityError {
 #[derive(Debug, Clone)]
 pub struct WebIdentityRequest {
     /// `arn:aws:iam::<account>:role/<name>` (validate with
-    /// [`crate::temp_role::validate_role_arn`]).
+    /// [`crate::validate::role_arn`]).
     pub role_arn: String,
     /// Session name.
     pub session_name: String,
@@ -321,6 +320,10 @@ pub struct WebIdentityRequest {
     pub duration_secs: u32,
     /// Region for the STS endpoint.
     pub region: String,
+    /// Inline session policy (compact JSON).
+    pub policy: Option<String>,
+    /// Managed session policy ARNs.
+    pub policy_arns: Vec<String>,
 }
 
 /// Trades `token` for temporary credentials of `req.role_arn`. The call is unsigned (no AWS
@@ -329,51 +332,45 @@ pub struct WebIdentityRequest {
 pub async fn assume_role_with_web_identity(
     token: &WebIdentityToken,
     req: &WebIdentityRequest,
-) -> Result<TempCredentials, WebIdentityError> {
-    let mut config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(req.region.clone()));
-    if let Some(url) = crate::sts::ENDPOINT_VARS
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-    {
-        config = config.endpoint_url(url);
-    }
-    let client = aws_sdk_sts::Client::from_conf(config.build());
-    let result = client
+) -> Result<AwsCredentials, WebIdentityError> {
+    let client = crate::client::sts(&req.region, None);
+    let mut call = client
         .assume_role_with_web_identity()
         .role_arn(&req.role_arn)
         .role_session_name(&req.session_name)
         .duration_seconds(i32::try_from(req.duration_secs).unwrap_or(i32::MAX))
-        .web_identity_token(token.secret().expose_secret())
-        .send()
-        .await;
+        .web_identity_token(token.secret().expose_secret());
+    if let Some(p) = &req.policy {
+        call = call.policy(p);
+    }
+    for arn in &req.policy_arns {
+        call = call.policy_arns(
+            aws_sdk_sts::types::PolicyDescriptorType::builder()
+                .arn(arn)
+                .build(),
+        );
+    }
+    let result = call.send().await;
     match result {
         Ok(out) => out
             .credentials()
-            .map(TempCredentials::from_sts)
+            .map(AwsCredentials::from_sts)
             .ok_or_else(|| WebIdentityError::Unavailable("STS returned no credentials".into())),
-        Err(SdkError::ServiceError(e)) => {
-            let status = e.raw().status().as_u16();
-            let code = e
-                .err()
-                .code()
-                .map_or_else(|| format!("HTTP {status}"), str::to_string);
-            Err(match code.as_str() {
-                "InvalidIdentityToken"
-                | "ExpiredTokenException"
-                | "IDPRejectedClaim"
-                | "IDPCommunicationError" => WebIdentityError::TokenRejected { code },
-                _ if status == 403 || code == "AccessDenied" => {
+        Err(e) => {
+            let f = classify(&e);
+            Err(match f.kind {
+                FailureKind::TokenRejected => WebIdentityError::TokenRejected { code: f.code },
+                FailureKind::Denied | FailureKind::CredentialsRejected => {
                     WebIdentityError::RoleNotAssumable {
                         role_arn: req.role_arn.clone(),
-                        code,
+                        code: f.code,
                     }
                 }
-                _ => WebIdentityError::Unavailable(format!("error code {code}")),
+                FailureKind::Invalid | FailureKind::Unavailable => {
+                    WebIdentityError::Unavailable(f.reason())
+                }
             })
         }
-        Err(e) => Err(WebIdentityError::Unavailable(sdk_failure(&e).to_string())),
     }
 }
 

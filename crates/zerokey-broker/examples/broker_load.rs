@@ -111,11 +111,11 @@ async fn direct(base: &zerokey_aws::BaseAws, role_arn: &str, external_id: &str) 
     let role = match base
         .assume_role(&zerokey_aws::AssumeRequest {
             role_arn,
-            external_id,
+            external_id: Some(external_id),
             session_name: "zk-bench-direct",
             source_identity: Some("zk-bench"),
             policy: Some(policy),
-            duration_seconds: None,
+            ..Default::default()
         })
         .await
     {

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use zeroize::{Zeroize, Zeroizing};
-use zerokey_aws::TempCredentials;
+use zerokey_aws::AwsCredentials;
 
 pub use zerokey_core::env::ZEROKEY_TOKEN;
 
@@ -77,7 +77,7 @@ pub async fn connection_credentials(
     server: &str,
     id: &str,
     duration_secs: u32,
-) -> Result<TempCredentials, ClientError> {
+) -> Result<AwsCredentials, ClientError> {
     if id.is_empty()
         || id.len() > 64
         || !id
@@ -155,12 +155,14 @@ pub async fn connection_credentials(
             "broker {server}: expiration is not an RFC 3339 time"
         ))
     })?;
-    let creds = TempCredentials::new(
+    let creds = AwsCredentials::new(
         parsed.access_key_id.clone(),
         SecretString::from(std::mem::take(&mut parsed.secret_access_key)),
-        SecretString::from(std::mem::take(&mut parsed.session_token)),
-        expiration,
-    );
+        Some(SecretString::from(std::mem::take(
+            &mut parsed.session_token,
+        ))),
+    )
+    .with_expiration(expiration);
     parsed.access_key_id.zeroize();
     Ok(creds)
 }

@@ -117,7 +117,7 @@ impl ApiError {
     /// Maps an AssumeRole failure to our words.
     pub fn from_assume(e: &AssumeError) -> Self {
         match e {
-            AssumeError::Denied { .. } | AssumeError::Invalid { .. } => {
+            e if e.is_refusal() => {
                 let mut err = Self::new(
                     StatusCode::FORBIDDEN,
                     "role_not_assumable",

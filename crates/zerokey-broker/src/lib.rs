@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod auth;
 pub mod client;
+pub mod container_endpoint;
 pub mod error;
 pub mod exec;
 pub mod limits;

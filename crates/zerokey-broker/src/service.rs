@@ -37,9 +37,7 @@ pub fn event(auth: &AuthUser, addr: &ClientAddr, action: &str, outcome: &str) ->
 /// answered unexpectedly (an outage is not a refusal).
 pub fn assume_outcome(e: &zerokey_aws::AssumeError) -> &'static str {
     match e {
-        zerokey_aws::AssumeError::Denied { .. } | zerokey_aws::AssumeError::Invalid { .. } => {
-            "denied"
-        }
+        e if e.is_refusal() => "denied",
         _ => "error",
     }
 }
@@ -95,17 +93,21 @@ pub async fn assume_as(
         "{prefix}-{}",
         request_id.chars().take(keep).collect::<String>()
     );
-    let source_identity = format!("zk-{}", auth.user.name);
+    // User names may hold characters STS refuses in a SourceIdentity: sanitise, then send.
+    let session_name = zerokey_aws::assume::sanitize_session_name(&session_name);
+    let source_identity =
+        zerokey_aws::assume::sanitize_session_name(&format!("zk-{}", auth.user.name));
     let started = Instant::now();
     let res = state
         .aws()
         .assume_role(&AssumeRequest {
             role_arn,
-            external_id,
+            external_id: Some(external_id),
             session_name: &session_name,
             source_identity: Some(&source_identity),
             policy,
-            duration_seconds: Some(duration),
+            duration_seconds: Some(zerokey_aws::clamp_duration(Some(duration))),
+            ..Default::default()
         })
         .await;
     state

@@ -1,78 +1,14 @@
 //! Strict input validation. Every check names the input in its message, and runs before
 //! anything is stored or sent to AWS.
 
-/// Partitions a role ARN may name.
-pub const PARTITIONS: [&str; 8] = [
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
-
-fn role_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
-}
-
-/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`: known partition, 12-digit account, path of
-/// printable ASCII (at most 512), name of `[\w+=,.@-]` (1–64).
+/// Role ARNs: the one validator of `zerokey_aws::validate`, with the JSON field named.
 pub fn role_arn(arn: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("roleArn: {why}"));
-    if arn.len() > 2048 {
-        return bad("longer than 2048 characters");
-    }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" {
-        return bad("expected arn:aws:iam::<12-digit account>:role/<name>");
-    }
-    if !PARTITIONS.contains(&parts[1]) {
-        return bad("unknown partition (expected aws, aws-cn, aws-us-gov, ...)");
-    }
-    if parts[2] != "iam" {
-        return bad("service must be iam");
-    }
-    if !parts[3].is_empty() {
-        return bad("IAM ARNs have no region");
-    }
-    if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
-        return bad("account id must be 12 digits");
-    }
-    let Some(resource) = parts[5].strip_prefix("role/") else {
-        return bad("resource must be role/<name>");
-    };
-    let (path, name) = match resource.rfind('/') {
-        Some(i) => (&resource[..=i], &resource[i + 1..]),
-        None => ("", resource),
-    };
-    if name.is_empty() || name.len() > 64 || !name.chars().all(role_name_char) {
-        return bad("role name must be 1-64 characters of letters, digits and _+=,.@-");
-    }
-    if path.len() > 511
-        || path.starts_with('/')
-        || path.contains("//")
-        || !path.chars().all(|c| ('\u{21}'..='\u{7e}').contains(&c))
-    {
-        return bad("role path must be printable ASCII without empty segments, at most 512");
-    }
-    Ok(())
+    zerokey_aws::validate::role_arn(arn).map_err(|m| format!("roleArn: {m}"))
 }
 
-/// External ID: 2–1224 characters of `[\w+=,.@:/-]` (STS's rule).
+/// External IDs: the one validator of `zerokey_aws::validate`, with the JSON field named.
 pub fn external_id(id: &str) -> Result<(), String> {
-    let n = id.chars().count();
-    if !(2..=1224).contains(&n) {
-        return Err(format!("externalId: must be 2-1224 characters, got {n}"));
-    }
-    if !id
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
-    {
-        return Err("externalId: only letters, digits and _+=,.@:/- are allowed".into());
-    }
-    Ok(())
+    zerokey_aws::validate::external_id(id).map_err(|m| format!("externalId: {m}"))
 }
 
 /// S3 bucket names (general purpose buckets): 3–63 of `[a-z0-9.-]`, starting and ending with

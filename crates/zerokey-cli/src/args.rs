@@ -55,8 +55,11 @@ pub enum Command {
     Keys(KeysCommand),
     /// Audit workflows, IAM policies and the repository for credential-handling mistakes.
     Audit(Box<AuditArgs>),
-    /// Run a command with temporary AWS credentials of a role in its environment only.
+    /// Run a command with temporary AWS credentials of a role in its environment only (or
+    /// behind a local container credential endpoint that refreshes them: --ecs-server).
     Exec(Box<crate::cmd_exec::ExecArgs>),
+    /// Print a role's temporary credentials as `credential_process` JSON, for ~/.aws/config.
+    CredentialProcess(Box<crate::cmd_credential_process::CredentialProcessArgs>),
     /// CI without long-lived secrets: OIDC token -> role -> Secrets Manager -> one command.
     Oidc(Box<crate::cmd_oidc::OidcArgs>),
 }

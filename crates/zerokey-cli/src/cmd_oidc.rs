@@ -53,6 +53,13 @@ pub struct RoleArgs {
     /// Role session name [default: zerokey-gha-<run id> in GitHub Actions, else zerokey-oidc-<time>].
     #[arg(long, value_name = "NAME")]
     pub session_name: Option<String>,
+    /// Inline session policy (a JSON policy document): the session may do only what both it
+    /// and the role allow.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Managed policy ARN that narrows the session the same way (repeatable, at most 10).
+    #[arg(long = "policy-arn", value_name = "ARN")]
+    pub policy_arns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,20 +127,32 @@ pub fn run(args: OidcArgs) -> anyhow::Result<u8> {
 }
 
 impl RoleArgs {
-    /// The role request these flags describe.
-    fn role(&self) -> OidcRole<'_> {
+    /// The `--policy` file's text.
+    fn policy_text(&self) -> anyhow::Result<Option<String>> {
+        use anyhow::Context as _;
+        self.policy
+            .as_ref()
+            .map(|p| fs_err::read_to_string(p).with_context(|| format!("--policy {}", p.display())))
+            .transpose()
+    }
+
+    /// The role request these flags describe (`policy`: the text of `--policy`).
+    fn role<'a>(&'a self, policy: Option<&'a str>) -> OidcRole<'a> {
         OidcRole {
             role_arn: &self.role_arn,
             token_file: self.token_file.as_deref(),
             audience: &self.audience,
             duration_secs: self.duration,
             session_name: self.session_name.as_deref(),
+            policy,
+            policy_arns: &self.policy_arns,
         }
     }
 }
 
 fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
-    args.role.role().validate()?;
+    let policy = args.role.policy_text()?;
+    args.role.role(policy.as_deref()).validate()?;
     let run = RunArgs {
         region: args.region.clone(),
         pass_env: Vec::new(),
@@ -142,7 +161,7 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
     let region = run.region()?;
     let rt = cmd_exec::runtime()?;
     let text = rt.block_on(async {
-        let (token, creds) = args.role.role().assume(&region).await?;
+        let (token, creds) = args.role.role(policy.as_deref()).assume(&region).await?;
         let s = Summary::new(&token, &creds, &args.role.role_arn, &region).await?;
         anyhow::Ok(match args.format {
             SummaryFormat::Json => {
@@ -170,7 +189,8 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
     if args.export_github_env {
         bail!("{EXPORT_REFUSED}");
     }
-    args.role.role().validate()?;
+    let policy = args.role.policy_text()?;
+    args.role.role(policy.as_deref()).validate()?;
     zerokey_aws::secrets::validate_secret_name(&args.secret_name).context("--secret-name")?;
     match (&args.env, args.print, args.command.is_empty()) {
         (Some(name), _, false) => {
@@ -195,12 +215,10 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
     };
     let rt = cmd_exec::runtime()?;
     rt.block_on(async {
-        let (_token, creds) = args.role.role().assume(&region).await?;
-        let aws = creds.to_aws_credentials();
-        drop(creds);
+        let (_token, creds) = args.role.role(policy.as_deref()).assume(&region).await?;
         let mut secret =
-            zerokey_aws::secrets::get_secret_string(&aws, &region, &args.secret_name).await?;
-        drop(aws);
+            zerokey_aws::secrets::get_secret_string(&creds, &region, &args.secret_name).await?;
+        drop(creds);
         if let Some(key) = &args.json_key {
             secret = zerokey_aws::secrets::json_key(&secret, &args.secret_name, key)?;
         }
@@ -262,14 +280,15 @@ fn print_secret(secret: &SecretString) -> anyhow::Result<u8> {
 }
 
 fn exec(args: OidcExecArgs) -> anyhow::Result<u8> {
-    args.role.role().validate()?;
+    let policy = args.role.policy_text()?;
+    args.role.role(policy.as_deref()).validate()?;
     args.run.validate_pass_env(AWS_CHILD_VARS)?;
     cmd_exec::split_command(&args.command)?;
     let region = args.run.region()?;
     let matcher = cmd_exec::engine()?;
     let rt = cmd_exec::runtime()?;
     rt.block_on(async {
-        let (token, creds) = args.role.role().assume(&region).await?;
+        let (token, creds) = args.role.role(policy.as_deref()).assume(&region).await?;
         drop(token);
         cmd_exec::run_with_credentials(&creds, &region, &args.run, &args.command, matcher).await
     })

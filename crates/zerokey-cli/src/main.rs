@@ -7,6 +7,7 @@ mod child;
 mod cmd_admin;
 mod cmd_attest;
 mod cmd_audit;
+mod cmd_credential_process;
 mod cmd_exec;
 mod cmd_keys;
 mod cmd_oidc;
@@ -17,6 +18,7 @@ mod config;
 mod env;
 mod harden;
 mod output;
+mod role;
 
 use clap::Parser;
 // `cmd_exec` fetches broker credentials through `crate::broker_client`.
@@ -47,7 +49,10 @@ fn main() -> ExitCode {
     }
     if matches!(
         cli.command,
-        args::Command::Serve(_) | args::Command::Exec(_) | args::Command::Oidc(_)
+        args::Command::Serve(_)
+            | args::Command::Exec(_)
+            | args::Command::Oidc(_)
+            | args::Command::CredentialProcess(_)
     ) {
         harden::no_core_dumps();
     }
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         args::Command::Keys(a) => cmd_keys::run(a),
         args::Command::Audit(a) => cmd_audit::run(*a, &cli.global),
         args::Command::Exec(a) => return child_exit(cmd_exec::run(*a)),
+        args::Command::CredentialProcess(a) => cmd_credential_process::run(*a),
         args::Command::Oidc(a) => return child_exit(cmd_oidc::run(*a)),
     };
     match result {

@@ -442,3 +442,121 @@ async fn detached_grandchild_does_not_outlive_the_exec_request() {
     let (code, _) = broker.stop();
     assert_eq!(code, Some(0));
 }
+
+/// Issue 18: `zerokey exec --connection ID --server URL` and `credential-process --connection`
+/// against a real `zerokey serve`: the child runs as the connection's role, the broker's
+/// base keys and the API token reach neither the child nor any output.
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_and_credential_process_with_a_connection_of_a_real_broker() {
+    let endpoint = emulator(PORT);
+    let exec_dir = tempfile::tempdir().unwrap();
+    let st = setup(exec_dir.path());
+    let broker = Broker::start(&st.sandbox, &endpoint, &st.db, &[]);
+    let http = reqwest::Client::new();
+    let prep: Value = http
+        .post(format!("{}/api/connections/prepare", broker.url))
+        .bearer_auth(&st.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let v: Value = http
+        .post(format!("{}/api/aws/verify", broker.url))
+        .bearer_auth(&st.token)
+        .json(&json!({"roleArn": "arn:aws:iam::123456789012:role/zk-conn",
+                      "externalId": prep["externalId"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conn = v["connection"]["id"].as_str().unwrap().to_string();
+    // A client machine: no AWS keys at all, only the broker's API token.
+    let client = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(zerokey_bin());
+        cmd.env_clear()
+            .current_dir(st.sandbox.path())
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .env("HOME", st.sandbox.path().join("home"))
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("ZEROKEY_TOKEN", &st.token)
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let whoami = "import boto3, os; print(boto3.client('sts').get_caller_identity()['Arn']); \
+                  print(sorted(k for k in os.environ if 'TOKEN' in k))";
+    let py = emulator_python();
+    let out = client(&[
+        "exec",
+        "--connection",
+        &conn,
+        "--server",
+        &broker.url,
+        "--",
+        &py,
+        "-c",
+        whoami,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("assumed-role/zk-conn/"), "{stdout}");
+    // The child has the session token, not the broker's API token.
+    assert!(stdout.contains("['AWS_SESSION_TOKEN']"), "{stdout}");
+    for hay in [&out.stdout, &out.stderr] {
+        assert_clean("exec output", hay, &[BASE_KEY_ID, BASE_SECRET, &st.token]);
+    }
+
+    let out = client(&[
+        "credential-process",
+        "--connection",
+        &conn,
+        "--server",
+        &broker.url,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["Version"], 1);
+    assert!(
+        v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{v}"
+    );
+    assert!(v["Expiration"].as_str().unwrap().ends_with('Z'), "{v}");
+    assert_clean(
+        "credential-process stderr",
+        &out.stderr,
+        &[BASE_KEY_ID, BASE_SECRET, &st.token],
+    );
+
+    // A wrong connection id: a clear error, exit 2, nothing on stdout.
+    let out = client(&[
+        "credential-process",
+        "--connection",
+        "00000000-0000-4000-8000-000000000000",
+        "--server",
+        &broker.url,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refused credentials"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, logs) = broker.stop();
+    assert_eq!(code, Some(0));
+    assert_clean("broker logs", &logs, &[BASE_SECRET, &st.token]);
+}

@@ -67,7 +67,7 @@ fn child_gets_working_temporary_credentials_and_not_the_base_keys() {
         v["arn"]
             .as_str()
             .unwrap()
-            .starts_with("arn:aws:sts::123456789012:assumed-role/deploy/zerokey-exec-"),
+            .starts_with("arn:aws:sts::123456789012:assumed-role/deploy/zk-exec-"),
         "{v}"
     );
     let key_id = env["AWS_ACCESS_KEY_ID"].as_str().unwrap();

@@ -54,6 +54,11 @@ pub const ZEROKEY_TOKEN_EXPIRY: &str = "ZEROKEY_TOKEN_EXPIRY";
 pub const ZEROKEY_CSRF_KEY_FILE: &str = "ZEROKEY_CSRF_KEY_FILE";
 /// Set by the broker in a script's environment: the run it belongs to (process attribution).
 pub const ZEROKEY_EXEC_RUN: &str = "ZEROKEY_EXEC_RUN";
+/// Seconds before expiry at which `exec --ecs-server` assumes the role again.
+pub const ZEROKEY_ECS_REFRESH_MARGIN: &str = "ZEROKEY_ECS_REFRESH_MARGIN";
+/// Set by `credential-process` while it resolves its base credentials, so a profile that
+/// runs zerokey cannot make zerokey run itself again.
+pub const ZEROKEY_CREDENTIAL_PROCESS_ACTIVE: &str = "ZEROKEY_CREDENTIAL_PROCESS_ACTIVE";
 
 /// Web identity token file (AWS SDK convention; EKS, other CI systems).
 pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
@@ -86,8 +91,22 @@ pub const ALL: &[(&str, &str)] = &[
         ZEROKEY_SERVER,
         "broker URL for `exec --connection` (`--server`)",
     ),
-    (ZEROKEY_ROLE_ARN, "`--role-arn` of `exec` and `oidc`"),
-    (ZEROKEY_EXTERNAL_ID, "`exec --external-id`"),
+    (
+        ZEROKEY_ROLE_ARN,
+        "`--role-arn` of `exec`, `credential-process` and `oidc`",
+    ),
+    (
+        ZEROKEY_EXTERNAL_ID,
+        "`--external-id` of `exec` and `credential-process`",
+    ),
+    (
+        ZEROKEY_ECS_REFRESH_MARGIN,
+        "`exec --ecs-server --refresh-margin` (seconds)",
+    ),
+    (
+        ZEROKEY_CREDENTIAL_PROCESS_ACTIVE,
+        "set by `credential-process` for itself: a nested call is refused",
+    ),
     (ZEROKEY_LISTEN, "`serve --listen`"),
     (ZEROKEY_DATABASE_URL, "`serve`/`admin --database`"),
     (ZEROKEY_SESSION_SECONDS, "`serve --session-seconds`"),

@@ -106,8 +106,9 @@ pub async fn issue(
         ));
     };
     let expiration = role
-        .expires_at
-        .map(|s| crate::routes::audit::rfc3339(s.saturating_mul(1000)))
+        .credentials
+        .expiration()
+        .map(|t| crate::routes::audit::rfc3339(t.unix_timestamp().saturating_mul(1000)))
         .unwrap_or_default();
     let mut body = serde_json::to_vec(&serde_json::json!({
         "accessKeyId": role.credentials.access_key_id(),

@@ -1,0 +1,185 @@
+//! `zerokey credential-process`: the `credential_process` program of an `~/.aws/config`
+//! profile. Assumes the role (or asks a broker) and prints the JSON every AWS SDK and the AWS
+//! CLI read — Version 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration — and nothing
+//! else on stdout. Nothing is cached: the SDK that runs it keeps the credentials in its own
+//! memory until `Expiration`.
+
+use crate::role::RoleArgs;
+use anyhow::Context as _;
+use clap::Args;
+use secrecy::ExposeSecret;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    #[command(flatten)]
+    pub role: RoleArgs,
+    /// Read the base credentials from this profile instead of AWS_PROFILE (needed when the
+    /// profile that runs zerokey is also the selected one).
+    #[arg(long, value_name = "NAME", conflicts_with = "connection")]
+    pub base_profile: Option<String>,
+    /// AWS region for STS [default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1].
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+}
+
+/// The answer the SDKs read (borrowed: the one copy is the zeroized output buffer).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer<'a> {
+    version: u8,
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    session_token: &'a str,
+    expiration: &'a str,
+}
+
+/// The shared config and credentials files (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`,
+/// else `~/.aws/config` and `~/.aws/credentials`).
+fn shared_files() -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let pick = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+    };
+    [
+        pick("AWS_CONFIG_FILE", "config"),
+        pick("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Where `profile` (in `text`, a shared config file) sets a `credential_process` that runs
+/// `zerokey credential-process`: the 1-based line number.
+pub fn runs_zerokey(text: &str, profile: &str) -> Option<usize> {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(section) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            let name = section.trim();
+            let name = name.strip_prefix("profile ").map_or(name, str::trim);
+            inside = name == profile;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some((k, v)) = t.split_once('=') {
+            if k.trim() == "credential_process"
+                && v.contains("zerokey")
+                && v.contains("credential-process")
+            {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Refuses to run when the base credentials would come from a profile that runs zerokey
+/// itself: that would start zerokey again, and again.
+fn guard_against_self(base_profile: Option<&str>) -> anyhow::Result<()> {
+    let var = crate::env::ZEROKEY_CREDENTIAL_PROCESS_ACTIVE;
+    if std::env::var_os(var).is_some() {
+        anyhow::bail!(
+            "zerokey credential-process was started by zerokey credential-process ({var} is set): \
+             the profile it reads base credentials from runs zerokey again; give --base-profile \
+             NAME, a profile that holds the base credentials"
+        );
+    }
+    // Environment keys come first in the provider chain: no profile is read then.
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+        let profile = base_profile
+            .map(str::to_string)
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .or_else(|| std::env::var("AWS_DEFAULT_PROFILE").ok())
+            .unwrap_or_else(|| "default".to_string());
+        for file in shared_files() {
+            let Ok(text) = fs_err::read_to_string(&file) else {
+                continue;
+            };
+            if let Some(line) = runs_zerokey(&text, &profile) {
+                anyhow::bail!(
+                    "{}:{line}: profile {profile:?} runs zerokey credential-process, and it is also \
+                     the profile the base credentials would be read from; give --base-profile \
+                     NAME, a profile that holds the base credentials",
+                    display(&file)
+                );
+            }
+        }
+    }
+    // Edition 2021, one thread: any SDK process this one starts sees the guard.
+    std::env::set_var(var, "1");
+    Ok(())
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
+    guard_against_self(args.base_profile.as_deref())?;
+    let region = crate::cmd_exec::RunArgs {
+        region: args.region.clone(),
+        pass_env: Vec::new(),
+        redact_output: false,
+    }
+    .region()?;
+    let rt = crate::cmd_exec::runtime()?;
+    let creds = rt.block_on(async {
+        let source = args
+            .role
+            .source("cp", &region, args.base_profile.as_deref())
+            .await?;
+        source.fetch().await
+    })?;
+    let Some(token) = creds.session_token() else {
+        anyhow::bail!("the credentials obtained have no session token");
+    };
+    let expiration = creds
+        .expiration()
+        .map(crate::cmd_exec::rfc3339)
+        .context("the credentials obtained have no expiry")?;
+    let mut out = Zeroizing::new(
+        serde_json::to_vec(&Answer {
+            version: 1,
+            access_key_id: creds.access_key_id(),
+            secret_access_key: creds.secret_access_key().expose_secret(),
+            session_token: token.expose_secret(),
+            expiration: &expiration,
+        })
+        .context("writing the answer")?,
+    );
+    out.push(b'\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&out)
+        .and_then(|()| stdout.flush())
+        .context("writing to stdout")?;
+    tracing::info!(
+        access_key_id = creds.access_key_id(),
+        expires = %expiration,
+        "credentials handed to the calling SDK"
+    );
+    Ok(crate::Exit::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_profile_that_runs_zerokey() {
+        let text = "[default]\nregion = eu-west-1\n\n[profile deploy]\ncredential_process = /usr/local/bin/zerokey credential-process --role-arn arn:aws:iam::123456789012:role/d\n[profile other]\ncredential_process = aws-vault exec x --json\n";
+        assert_eq!(runs_zerokey(text, "deploy"), Some(5));
+        assert_eq!(runs_zerokey(text, "default"), None);
+        assert_eq!(runs_zerokey(text, "other"), None);
+        let creds_file = "[deploy]\ncredential_process=zerokey credential-process --connection c\n";
+        assert_eq!(runs_zerokey(creds_file, "deploy"), Some(2));
+    }
+}

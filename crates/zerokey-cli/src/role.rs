@@ -1,0 +1,185 @@
+//! Where `exec` and `credential-process` get credentials: a role assumed with the base
+//! credentials of the standard chain (narrowed and attributed by flags), or a connection of
+//! a zerokey broker.
+
+use anyhow::Context as _;
+use clap::Args;
+use std::path::PathBuf;
+use time::OffsetDateTime;
+use zerokey_aws::assume::{session_name_for, DEFAULT_SESSION_SECONDS};
+use zerokey_aws::{validate, AwsCredentials, BaseAws, RoleSession};
+
+/// The role (or broker connection) and how its session is narrowed and attributed.
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// Role to assume with the base credentials of the standard chain (AWS_ACCESS_KEY_ID…,
+    /// AWS_PROFILE, --base-profile, instance or container role).
+    #[arg(
+        long,
+        value_name = "ARN",
+        env = crate::env::ZEROKEY_ROLE_ARN,
+        required_unless_present = "connection",
+        conflicts_with = "connection"
+    )]
+    pub role_arn: Option<String>,
+    /// External ID the role's trust policy requires.
+    #[arg(long, value_name = "ID", env = crate::env::ZEROKEY_EXTERNAL_ID, requires = "role_arn")]
+    pub external_id: Option<String>,
+    /// Get the credentials from this connection of a zerokey broker (needs --server and an
+    /// API token in ZEROKEY_TOKEN).
+    #[arg(long, value_name = "ID", requires = "server")]
+    pub connection: Option<String>,
+    /// The broker's URL, e.g. https://zerokey.example.com.
+    #[arg(long, value_name = "URL", env = crate::env::ZEROKEY_SERVER, requires = "connection")]
+    pub server: Option<String>,
+    /// Session length in seconds (900 to 43200).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SESSION_SECONDS)]
+    pub duration: u32,
+    /// Role session name, shown in CloudTrail [default: zk-<command>-<user>-<time>].
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+    /// SourceIdentity sent with AssumeRole, kept by CloudTrail on every call of the session
+    /// and of roles chained from it [default: the local user name]. The role's trust policy
+    /// must allow sts:SetSourceIdentity.
+    #[arg(long, value_name = "S", conflicts_with_all = ["no_source_identity", "connection"])]
+    pub source_identity: Option<String>,
+    /// Send no SourceIdentity (for roles whose trust policy does not allow
+    /// sts:SetSourceIdentity).
+    #[arg(long)]
+    pub no_source_identity: bool,
+    /// Inline session policy (a JSON policy document, at most 2048 characters without
+    /// whitespace): the session may do only what both it and the role allow.
+    #[arg(long, value_name = "FILE", conflicts_with = "connection")]
+    pub policy: Option<PathBuf>,
+    /// Managed policy ARN that narrows the session the same way (repeatable, at most 10).
+    #[arg(long = "policy-arn", value_name = "ARN", conflicts_with = "connection")]
+    pub policy_arns: Vec<String>,
+    /// Session tag KEY=VALUE (repeatable, at most 50; needs sts:TagSession in the trust
+    /// policy).
+    #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "connection")]
+    pub tags: Vec<String>,
+}
+
+/// Where credentials come from, checked and ready to fetch (again, for a refreshing
+/// endpoint).
+#[derive(Debug, Clone)]
+pub enum CredentialSource {
+    /// AssumeRole with the base credentials.
+    Role {
+        /// The base configuration (provider chain, region, endpoint).
+        base: BaseAws,
+        /// The request.
+        session: RoleSession,
+    },
+    /// A connection of a zerokey broker.
+    Broker {
+        /// The broker's URL.
+        server: String,
+        /// The connection id.
+        id: String,
+        /// Session length asked for.
+        duration: u32,
+    },
+}
+
+/// The local user's name, for the default SourceIdentity and session name.
+pub fn local_user() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+}
+
+impl RoleArgs {
+    /// Checks every flag (reading `--policy`) and loads the base configuration; `what` names
+    /// the command in the default session name.
+    pub async fn source(
+        &self,
+        what: &str,
+        region: &str,
+        base_profile: Option<&str>,
+    ) -> anyhow::Result<CredentialSource> {
+        let bad = |flag: &str, m: String| anyhow::anyhow!("{flag}: {m}");
+        validate::duration(self.duration).map_err(|m| bad("--duration", m))?;
+        let Some(role_arn) = &self.role_arn else {
+            return match (&self.connection, &self.server) {
+                (Some(id), Some(server)) => Ok(CredentialSource::Broker {
+                    server: server.clone(),
+                    id: id.clone(),
+                    duration: self.duration,
+                }),
+                _ => anyhow::bail!("give --role-arn ARN, or --connection ID with --server URL"),
+            };
+        };
+        let user = local_user();
+        let policy = match &self.policy {
+            Some(path) => {
+                let text = fs_err::read_to_string(path)
+                    .with_context(|| format!("--policy {}", path.display()))?;
+                Some(
+                    validate::session_policy(&text)
+                        .map_err(|m| bad("--policy", format!("{}: {m}", path.display())))?,
+                )
+            }
+            None => None,
+        };
+        let source_identity = if self.no_source_identity {
+            None
+        } else {
+            self.source_identity.clone().or_else(|| {
+                user.as_deref()
+                    .map(zerokey_aws::assume::sanitize_session_name)
+            })
+        };
+        let session = RoleSession {
+            role_arn: role_arn.clone(),
+            external_id: self.external_id.clone(),
+            session_name: self.session_name.clone().unwrap_or_else(|| {
+                session_name_for(
+                    what,
+                    user.as_deref(),
+                    OffsetDateTime::now_utc().unix_timestamp(),
+                )
+            }),
+            source_identity,
+            policy,
+            policy_arns: self.policy_arns.clone(),
+            tags: validate::session_tags(&self.tags).map_err(|m| bad("--tag", m))?,
+            duration_seconds: self.duration,
+        };
+        session.request().check()?;
+        let base = BaseAws::load(region, base_profile).await;
+        Ok(CredentialSource::Role { base, session })
+    }
+}
+
+impl CredentialSource {
+    /// Fetches a fresh set of credentials.
+    pub async fn fetch(&self) -> anyhow::Result<AwsCredentials> {
+        match self {
+            CredentialSource::Role { base, session } => {
+                base.ensure_credentials().await?;
+                let role = base.assume_role(&session.request()).await?;
+                Ok(role.credentials)
+            }
+            CredentialSource::Broker {
+                server,
+                id,
+                duration,
+            } => Ok(crate::broker_client::connection_credentials(server, id, *duration).await?),
+        }
+    }
+
+    /// The role ARN, when known here.
+    pub fn role_arn(&self) -> Option<&str> {
+        match self {
+            CredentialSource::Role { session, .. } => Some(&session.role_arn),
+            CredentialSource::Broker { .. } => None,
+        }
+    }
+}
