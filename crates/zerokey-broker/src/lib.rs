@@ -14,6 +14,8 @@
 
 pub mod admin;
 pub mod auth;
+pub mod aws_child;
+pub mod child;
 pub mod client;
 pub mod container_endpoint;
 pub mod error;

@@ -136,7 +136,7 @@ pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
             .role
             .source("cp", &region, args.base_profile.as_deref())
             .await?;
-        source.fetch().await
+        anyhow::Ok(source.fetch().await?)
     })?;
     let Some(token) = creds.session_token() else {
         anyhow::bail!("the credentials obtained have no session token");

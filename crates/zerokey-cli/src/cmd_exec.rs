@@ -3,47 +3,18 @@
 //! temporary credentials, or, with `--ecs-server`, only the address and token of a local
 //! container credential endpoint that refreshes them. Nothing is cached or written.
 
-use crate::child::{self, ChildCommand, AWS_CHILD_VARS};
-use crate::role::{CredentialSource, RoleArgs};
+use crate::role::RoleArgs;
 use anyhow::Context as _;
 use clap::Args;
-use secrecy::SecretString;
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
-use zerokey_aws::AwsCredentials;
-use zerokey_broker::container_endpoint::{self, ContainerEndpoint};
+use zerokey_broker::aws_child::{self, ChildOptions, DEFAULT_REFRESH_MARGIN_SECS, ECS_CHILD_VARS};
+use zerokey_broker::child::{self, AWS_CHILD_VARS};
 use zerokey_core::{Matcher, RuleSet};
 
 /// Region used when neither `--region` nor `AWS_REGION`/`AWS_DEFAULT_REGION` is set.
 pub const DEFAULT_REGION: &str = "us-east-1";
-
-/// Default `--refresh-margin`: the SDKs ask the endpoint again 15 (botocore) or 5 (Rust,
-/// Go, Java) minutes before expiry; a margin above that means they get fresh credentials.
-pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 20 * 60;
-
-/// Variables the child gets from us (or must not inherit) under `--ecs-server`: every other
-/// way an SDK could find credentials first is cleared.
-pub const ECS_CHILD_VARS: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-    "AWS_ROLE_SESSION_NAME",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_CONFIG_FILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-];
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
@@ -140,136 +111,17 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// RFC 3339 form of a time, as AWS SDKs read `AWS_CREDENTIAL_EXPIRATION`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
+pub use zerokey_broker::aws_child::rfc3339;
 
-/// Runs `command` with `creds` in its environment (and nothing else of ours), scrubbed.
-pub async fn run_with_credentials(
-    creds: &AwsCredentials,
-    region: &str,
-    run: &RunArgs,
-    command: &[OsString],
-    matcher: Arc<Matcher>,
-) -> anyhow::Result<u8> {
-    let key_id = SecretString::from(creds.access_key_id().to_string());
-    let mut secrets = vec![
-        ("AWS_ACCESS_KEY_ID".to_string(), key_id),
-        (
-            "AWS_SECRET_ACCESS_KEY".to_string(),
-            clone_secret(creds.secret_access_key()),
-        ),
-    ];
-    if let Some(token) = creds.session_token() {
-        secrets.push(("AWS_SESSION_TOKEN".to_string(), clone_secret(token)));
+impl RunArgs {
+    /// The library's options for the child.
+    pub fn options(&self, matcher: Arc<Matcher>) -> ChildOptions {
+        ChildOptions {
+            pass_env: self.pass_env.clone(),
+            redact_output: self.redact_output,
+            matcher,
+        }
     }
-    let mut plain = vec![
-        ("AWS_REGION".to_string(), region.to_string()),
-        ("AWS_DEFAULT_REGION".to_string(), region.to_string()),
-    ];
-    if let Some(e) = creds.expiration() {
-        plain.push(("AWS_CREDENTIAL_EXPIRATION".to_string(), rfc3339(e)));
-    }
-    run_child(secrets, plain, AWS_CHILD_VARS, run, command, matcher).await
-}
-
-/// Runs `command` with `secrets` and `plain` set on top of the scrubbed environment; the
-/// names in `replaced` are never inherited. With `--redact-output`, every secret given is
-/// redacted from its output as well as what the engine finds.
-async fn run_child(
-    secrets: Vec<(String, SecretString)>,
-    plain: Vec<(String, String)>,
-    replaced: &[&str],
-    run: &RunArgs,
-    command: &[OsString],
-    matcher: Arc<Matcher>,
-) -> anyhow::Result<u8> {
-    let scrubbed = child::scrub_env(std::env::vars_os(), &run.pass_env, replaced, &matcher);
-    if !scrubbed.withheld.is_empty() {
-        tracing::info!(
-            withheld = %scrubbed.withheld.join(","),
-            "variables withheld from the child (use --pass-env NAME to pass one)"
-        );
-    }
-    let redactor = run.redact_output.then(|| {
-        let known: Vec<&SecretString> = secrets.iter().map(|(_, v)| v).collect();
-        child::output_redactor(Arc::clone(&matcher), &known)
-    });
-    let (program, args) = split_command(command)?;
-    child::run(ChildCommand {
-        program,
-        args,
-        env: scrubbed.kept,
-        secrets,
-        plain,
-        redactor,
-    })
-    .await
-}
-
-/// `--ecs-server`: serves `first` (and its refreshes from `source`) on a local endpoint for
-/// the child's lifetime; the endpoint is stopped when the child exits.
-async fn run_with_endpoint(
-    first: AwsCredentials,
-    source: CredentialSource,
-    margin: Duration,
-    region: &str,
-    run: &RunArgs,
-    command: &[OsString],
-    matcher: Arc<Matcher>,
-) -> anyhow::Result<u8> {
-    let role_arn = source.role_arn().map(str::to_string);
-    let source = Arc::new(source);
-    let refresh: container_endpoint::Refresher = Arc::new(move || {
-        let source = Arc::clone(&source);
-        Box::pin(async move { source.fetch().await.map_err(|e| format!("{e:#}")) })
-    });
-    let endpoint = ContainerEndpoint::start(first, refresh, margin, role_arn).await?;
-    tracing::info!(
-        url = endpoint.url(),
-        "container credential endpoint listening"
-    );
-    let secrets = vec![(
-        container_endpoint::TOKEN_VAR.to_string(),
-        clone_secret(endpoint.token()),
-    )];
-    let plain = vec![
-        (
-            container_endpoint::FULL_URI_VAR.to_string(),
-            endpoint.url().to_string(),
-        ),
-        ("AWS_REGION".to_string(), region.to_string()),
-        ("AWS_DEFAULT_REGION".to_string(), region.to_string()),
-        // Nothing that an SDK reads before the container endpoint may hold credentials.
-        (
-            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
-            "/dev/null".to_string(),
-        ),
-        ("AWS_CONFIG_FILE".to_string(), "/dev/null".to_string()),
-    ];
-    let code = run_child(secrets, plain, ECS_CHILD_VARS, run, command, matcher).await;
-    tracing::info!(
-        served = endpoint.served(),
-        refreshed = endpoint.refreshed(),
-        "container credential endpoint stopped"
-    );
-    endpoint.stop().await;
-    code
-}
-
-/// Program and arguments; an empty command is a usage error.
-pub fn split_command(command: &[OsString]) -> anyhow::Result<(OsString, Vec<OsString>)> {
-    match command.split_first() {
-        Some((p, rest)) if !p.is_empty() => Ok((p.clone(), rest.to_vec())),
-        _ => anyhow::bail!("no COMMAND given after `--`"),
-    }
-}
-
-/// A second zeroizing copy of a secret (for the child's environment).
-pub fn clone_secret(s: &SecretString) -> SecretString {
-    use secrecy::ExposeSecret;
-    SecretString::from(s.expose_secret().to_string())
 }
 
 pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
@@ -279,7 +131,7 @@ pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
         AWS_CHILD_VARS
     };
     args.run.validate_pass_env(reserved)?;
-    split_command(&args.command)?;
+    aws_child::split_command(&args.command)?;
     let region = args.run.region()?;
     let matcher = engine()?;
     let rt = runtime()?;
@@ -294,20 +146,14 @@ pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
             expires = %creds.expiration().map(rfc3339).unwrap_or_default(),
             "temporary credentials obtained"
         );
-        if args.ecs_server {
+        let opts = args.run.options(matcher);
+        let code = if args.ecs_server {
             let margin = Duration::from_secs(args.refresh_margin);
-            run_with_endpoint(
-                creds,
-                source,
-                margin,
-                &region,
-                &args.run,
-                &args.command,
-                matcher,
-            )
-            .await
+            aws_child::run_with_endpoint(creds, source, margin, &region, &opts, &args.command)
+                .await?
         } else {
-            run_with_credentials(&creds, &region, &args.run, &args.command, matcher).await
-        }
+            aws_child::run_with_credentials(&creds, &region, &opts, &args.command).await?
+        };
+        Ok(code)
     })
 }

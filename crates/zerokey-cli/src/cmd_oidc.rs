@@ -3,7 +3,6 @@
 //! command, or run a command with the role's temporary credentials. Neither the token nor a
 //! credential nor the secret is ever printed (the secret only with `--print`).
 
-use crate::child::{self, ChildCommand, AWS_CHILD_VARS};
 use crate::cmd_exec::{self, RunArgs};
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
@@ -13,6 +12,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use zerokey_aws::oidc_role::{in_github_actions, OidcRole, Summary};
 use zerokey_aws::web_identity::DEFAULT_AUDIENCE;
+use zerokey_broker::aws_child;
+use zerokey_broker::child::{self, AWS_CHILD_VARS};
 
 /// Default session length for CI: 15 minutes, the shortest STS grants.
 pub const DEFAULT_OIDC_DURATION_SECS: u32 = 900;
@@ -240,26 +241,9 @@ async fn give_to_child(
     command: &[OsString],
     matcher: std::sync::Arc<zerokey_core::Matcher>,
 ) -> anyhow::Result<u8> {
-    let scrubbed = child::scrub_env(std::env::vars_os(), &run.pass_env, &[name], &matcher);
-    if !scrubbed.withheld.is_empty() {
-        tracing::info!(
-            withheld = %scrubbed.withheld.join(","),
-            "variables withheld from the child (use --pass-env NAME to pass one)"
-        );
-    }
-    let redactor = run
-        .redact_output
-        .then(|| child::output_redactor(std::sync::Arc::clone(&matcher), &[&secret]));
-    let (program, args) = cmd_exec::split_command(command)?;
-    let cmd = ChildCommand {
-        program,
-        args,
-        env: scrubbed.kept,
-        secrets: vec![(name.to_string(), secret)],
-        plain: Vec::new(),
-        redactor,
-    };
-    child::run(cmd).await
+    let secrets = vec![(name.to_string(), secret)];
+    let opts = run.options(matcher);
+    Ok(aws_child::run_child(secrets, Vec::new(), &[name], &opts, command).await?)
 }
 
 /// `--print`: the secret on stdout; in GitHub Actions each line is masked first.
@@ -283,13 +267,14 @@ fn exec(args: OidcExecArgs) -> anyhow::Result<u8> {
     let policy = args.role.policy_text()?;
     args.role.role(policy.as_deref()).validate()?;
     args.run.validate_pass_env(AWS_CHILD_VARS)?;
-    cmd_exec::split_command(&args.command)?;
+    aws_child::split_command(&args.command)?;
     let region = args.run.region()?;
     let matcher = cmd_exec::engine()?;
     let rt = cmd_exec::runtime()?;
     rt.block_on(async {
         let (token, creds) = args.role.role(policy.as_deref()).assume(&region).await?;
         drop(token);
-        cmd_exec::run_with_credentials(&creds, &region, &args.run, &args.command, matcher).await
+        let opts = args.run.options(matcher);
+        Ok(aws_child::run_with_credentials(&creds, &region, &opts, &args.command).await?)
     })
 }

@@ -3,7 +3,6 @@
 
 mod args;
 mod baseline;
-mod child;
 mod cmd_admin;
 mod cmd_attest;
 mod cmd_audit;
@@ -21,9 +20,7 @@ mod output;
 mod role;
 
 use clap::Parser;
-// `cmd_exec` fetches broker credentials through `crate::broker_client`.
 use std::process::ExitCode;
-use zerokey_broker::client as broker_client;
 
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,14 @@
-//! Where `exec` and `credential-process` get credentials: a role assumed with the base
-//! credentials of the standard chain (narrowed and attributed by flags), or a connection of
-//! a zerokey broker.
+//! The flags of `exec` and `credential-process` that say where credentials come from: a role
+//! assumed with the base credentials of the standard chain (narrowed and attributed), or a
+//! connection of a zerokey broker. The library's [`CredentialSource`] fetches them.
 
 use anyhow::Context as _;
 use clap::Args;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use zerokey_aws::assume::{session_name_for, DEFAULT_SESSION_SECONDS};
-use zerokey_aws::{validate, AwsCredentials, BaseAws, RoleSession};
+use zerokey_aws::{validate, BaseAws, RoleSession};
+pub use zerokey_broker::aws_child::CredentialSource;
 
 /// The role (or broker connection) and how its session is narrowed and attributed.
 #[derive(Debug, Args)]
@@ -58,28 +59,6 @@ pub struct RoleArgs {
     /// policy).
     #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "connection")]
     pub tags: Vec<String>,
-}
-
-/// Where credentials come from, checked and ready to fetch (again, for a refreshing
-/// endpoint).
-#[derive(Debug, Clone)]
-pub enum CredentialSource {
-    /// AssumeRole with the base credentials.
-    Role {
-        /// The base configuration (provider chain, region, endpoint).
-        base: BaseAws,
-        /// The request.
-        session: RoleSession,
-    },
-    /// A connection of a zerokey broker.
-    Broker {
-        /// The broker's URL.
-        server: String,
-        /// The connection id.
-        id: String,
-        /// Session length asked for.
-        duration: u32,
-    },
 }
 
 /// The local user's name, for the default SourceIdentity and session name.
@@ -155,31 +134,5 @@ impl RoleArgs {
         session.request().check()?;
         let base = BaseAws::load(region, base_profile).await;
         Ok(CredentialSource::Role { base, session })
-    }
-}
-
-impl CredentialSource {
-    /// Fetches a fresh set of credentials.
-    pub async fn fetch(&self) -> anyhow::Result<AwsCredentials> {
-        match self {
-            CredentialSource::Role { base, session } => {
-                base.ensure_credentials().await?;
-                let role = base.assume_role(&session.request()).await?;
-                Ok(role.credentials)
-            }
-            CredentialSource::Broker {
-                server,
-                id,
-                duration,
-            } => Ok(crate::broker_client::connection_credentials(server, id, *duration).await?),
-        }
-    }
-
-    /// The role ARN, when known here.
-    pub fn role_arn(&self) -> Option<&str> {
-        match self {
-            CredentialSource::Role { session, .. } => Some(&session.role_arn),
-            CredentialSource::Broker { .. } => None,
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! The child runner shared by `zerokey exec` and `zerokey oidc`: builds a scrubbed
+//! The child runner of `zerokey exec` and `zerokey oidc` (the broker's `POST /api/exec` runs
+//! scripts with [`crate::exec`], on the same reaper, [`crate::reap`]): builds a scrubbed
 //! environment (the parent's credentials and secret-looking variables withheld, by name and by
 //! the engine on values), adds the credentials meant for the child, spawns it with inherited
 //! stdio (or redacting pipes), forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT and returns its exit
@@ -34,16 +35,16 @@ pub const ALWAYS_WITHHELD: &[&str] = &[
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SHARED_CREDENTIALS_FILE",
-    crate::env::AWS_WEB_IDENTITY_TOKEN_FILE,
+    zerokey_core::env::AWS_WEB_IDENTITY_TOKEN_FILE,
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    crate::env::ACTIONS_ID_TOKEN_REQUEST_URL,
-    crate::env::ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-    crate::env::ZEROKEY_TOKEN,
+    zerokey_core::env::ACTIONS_ID_TOKEN_REQUEST_URL,
+    zerokey_core::env::ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+    zerokey_core::env::ZEROKEY_TOKEN,
 ];
 
 /// Variables zerokey sets for the child itself; `--pass-env` cannot override them.
@@ -103,16 +104,45 @@ pub fn name_looks_secret(name: &str) -> bool {
     matches!(words.last(), Some(&("key" | "keys")))
 }
 
+/// Why the child could not be run (its own failures are its exit code, not errors).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChildError {
+    /// A variable name given by the user is not one.
+    #[error(
+        "{flag} {name:?}: not a valid environment variable name (letters, digits and _, not starting with a digit)"
+    )]
+    BadName {
+        /// The flag that gave it.
+        flag: String,
+        /// The name.
+        name: String,
+    },
+    /// A signal handler could not be installed.
+    #[error("installing a {signal} handler")]
+    Signal {
+        /// The signal.
+        signal: &'static str,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Waiting for the child failed.
+    #[error("waiting for the child")]
+    Wait(#[source] std::io::Error),
+}
+
 /// Checks an environment variable name given on the command line.
-pub fn validate_env_name(flag: &str, name: &str) -> anyhow::Result<()> {
+pub fn validate_env_name(flag: &str, name: &str) -> Result<(), ChildError> {
     let mut bytes = name.bytes();
     let first_ok = bytes
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
     if !first_ok || !bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        anyhow::bail!(
-            "{flag} {name:?}: not a valid environment variable name (letters, digits and _, not starting with a digit)"
-        );
+        return Err(ChildError::BadName {
+            flag: flag.to_string(),
+            name: name.to_string(),
+        });
     }
     Ok(())
 }
@@ -269,13 +299,18 @@ pub fn exit_code(status: std::process::ExitStatus) -> u8 {
 
 /// Runs `cmd` to completion and returns its exit code. 127 when the program does not exist,
 /// 126 when it cannot be executed (as `env(1)` does).
-pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
-    use anyhow::Context as _;
+pub async fn run(cmd: ChildCommand) -> Result<u8, ChildError> {
+    let handler = |kind: SignalKind, name: &'static str| {
+        signal(kind).map_err(|source| ChildError::Signal {
+            signal: name,
+            source,
+        })
+    };
     // Handlers first: a signal that arrives between spawn and wait is still forwarded.
-    let mut sigint = signal(SignalKind::interrupt()).context("installing a SIGINT handler")?;
-    let mut sigterm = signal(SignalKind::terminate()).context("installing a SIGTERM handler")?;
-    let mut sighup = signal(SignalKind::hangup()).context("installing a SIGHUP handler")?;
-    let mut sigquit = signal(SignalKind::quit()).context("installing a SIGQUIT handler")?;
+    let mut sigint = handler(SignalKind::interrupt(), "SIGINT")?;
+    let mut sigterm = handler(SignalKind::terminate(), "SIGTERM")?;
+    let mut sighup = handler(SignalKind::hangup(), "SIGHUP")?;
+    let mut sigquit = handler(SignalKind::quit(), "SIGQUIT")?;
 
     let ChildCommand {
         program,
@@ -285,7 +320,7 @@ pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
         plain,
         redactor,
     } = cmd;
-    use zerokey_broker::reap;
+    use crate::reap;
     if let Err(e) = reap::become_subreaper() {
         tracing::warn!("cannot become the reaper of the child's descendants: {e}");
     }
@@ -364,7 +399,7 @@ pub async fn run(cmd: ChildCommand) -> anyhow::Result<u8> {
     let status = loop {
         let deadline = kill_at;
         tokio::select! {
-            status = child.wait() => break status.context("waiting for the child")?,
+            status = child.wait() => break status.map_err(ChildError::Wait)?,
             Some(()) = sigint.recv() => forward(Signal::SIGINT),
             Some(()) = sigterm.recv() => ending(Signal::SIGTERM, &mut kill_at),
             Some(()) = sighup.recv() => ending(Signal::SIGHUP, &mut kill_at),
