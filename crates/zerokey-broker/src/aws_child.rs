@@ -69,7 +69,7 @@ pub enum CredentialSource {
     /// AssumeRole with the base credentials.
     Role {
         /// The base configuration (provider chain, region, endpoint).
-        base: BaseAws,
+        base: Box<BaseAws>,
         /// The request.
         session: RoleSession,
     },

@@ -133,6 +133,9 @@ impl RoleArgs {
         };
         session.request().check()?;
         let base = BaseAws::load(region, base_profile).await;
-        Ok(CredentialSource::Role { base, session })
+        Ok(CredentialSource::Role {
+            base: Box::new(base),
+            session,
+        })
     }
 }
