@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod iam;
 pub mod oidc_role;
 pub mod oidc_token;
+pub mod profile;
 pub mod s3;
 pub mod secret_store;
 pub mod secrets;

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod policy;
 pub mod reap;
 pub mod routes;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod telemetry;

@@ -88,11 +88,16 @@ pub async fn assume_as(
     duration: u32,
 ) -> Result<AssumedRole, zerokey_aws::AssumeError> {
     let request_id = crate::telemetry::current_request_id();
-    let keep = 60usize.saturating_sub(prefix.len() + 1);
-    let session_name = format!(
-        "{prefix}-{}",
-        request_id.chars().take(keep).collect::<String>()
-    );
+    // Who and what: `<prefix>-<user>-<request id>`, the request id kept whole (it ties the
+    // CloudTrail event to our audit log), the user name cut to fit STS's 64 characters.
+    let request_id: String = request_id.chars().take(48).collect();
+    let keep = 64usize.saturating_sub(prefix.len() + request_id.len() + 2);
+    let user: String = auth.user.name.chars().take(keep).collect();
+    let session_name = if user.is_empty() {
+        format!("{prefix}-{request_id}")
+    } else {
+        format!("{prefix}-{user}-{request_id}")
+    };
     // User names may hold characters STS refuses in a SourceIdentity: sanitise, then send.
     let session_name = zerokey_aws::assume::sanitize_session_name(&session_name);
     let source_identity =

@@ -9,7 +9,6 @@ use anyhow::Context as _;
 use clap::Args;
 use secrecy::ExposeSecret;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 #[derive(Debug, Args)]
@@ -36,51 +35,6 @@ struct Answer<'a> {
     expiration: &'a str,
 }
 
-/// The shared config and credentials files (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`,
-/// else `~/.aws/config` and `~/.aws/credentials`).
-fn shared_files() -> Vec<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let pick = |var: &str, name: &str| {
-        std::env::var_os(var)
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
-    };
-    [
-        pick("AWS_CONFIG_FILE", "config"),
-        pick("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// Where `profile` (in `text`, a shared config file) sets a `credential_process` that runs
-/// `zerokey credential-process`: the 1-based line number.
-pub fn runs_zerokey(text: &str, profile: &str) -> Option<usize> {
-    let mut inside = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if let Some(section) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-            let name = section.trim();
-            let name = name.strip_prefix("profile ").map_or(name, str::trim);
-            inside = name == profile;
-            continue;
-        }
-        if !inside {
-            continue;
-        }
-        if let Some((k, v)) = t.split_once('=') {
-            if k.trim() == "credential_process"
-                && v.contains("zerokey")
-                && v.contains("credential-process")
-            {
-                return Some(i + 1);
-            }
-        }
-    }
-    None
-}
-
 /// Refuses to run when the base credentials would come from a profile that runs zerokey
 /// itself: that would start zerokey again, and again.
 fn guard_against_self(base_profile: Option<&str>) -> anyhow::Result<()> {
@@ -99,16 +53,16 @@ fn guard_against_self(base_profile: Option<&str>) -> anyhow::Result<()> {
             .or_else(|| std::env::var("AWS_PROFILE").ok())
             .or_else(|| std::env::var("AWS_DEFAULT_PROFILE").ok())
             .unwrap_or_else(|| "default".to_string());
-        for file in shared_files() {
+        for file in zerokey_aws::profile::shared_files() {
             let Ok(text) = fs_err::read_to_string(&file) else {
                 continue;
             };
-            if let Some(line) = runs_zerokey(&text, &profile) {
+            if let Some(line) = zerokey_aws::profile::runs_zerokey(&text, &profile) {
                 anyhow::bail!(
                     "{}:{line}: profile {profile:?} runs zerokey credential-process, and it is also \
                      the profile the base credentials would be read from; give --base-profile \
                      NAME, a profile that holds the base credentials",
-                    display(&file)
+                    file.display()
                 );
             }
         }
@@ -116,10 +70,6 @@ fn guard_against_self(base_profile: Option<&str>) -> anyhow::Result<()> {
     // Edition 2021, one thread: any SDK process this one starts sees the guard.
     std::env::set_var(var, "1");
     Ok(())
-}
-
-fn display(p: &Path) -> String {
-    p.display().to_string()
 }
 
 pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
@@ -167,19 +117,4 @@ pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
         "credentials handed to the calling SDK"
     );
     Ok(crate::Exit::Clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_the_profile_that_runs_zerokey() {
-        let text = "[default]\nregion = eu-west-1\n\n[profile deploy]\ncredential_process = /usr/local/bin/zerokey credential-process --role-arn arn:aws:iam::123456789012:role/d\n[profile other]\ncredential_process = aws-vault exec x --json\n";
-        assert_eq!(runs_zerokey(text, "deploy"), Some(5));
-        assert_eq!(runs_zerokey(text, "default"), None);
-        assert_eq!(runs_zerokey(text, "other"), None);
-        let creds_file = "[deploy]\ncredential_process=zerokey credential-process --connection c\n";
-        assert_eq!(runs_zerokey(creds_file, "deploy"), Some(2));
-    }
 }

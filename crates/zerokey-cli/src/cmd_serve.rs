@@ -143,76 +143,16 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
-    let local = listener.local_addr().context("reading the bound address")?;
     let metrics_listener = match args.metrics_listen {
-        Some(addr) => {
-            let l = tokio::net::TcpListener::bind(addr)
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
                 .await
-                .with_context(|| format!("--metrics-listen {addr}: cannot bind"))?;
-            let bound = l
-                .local_addr()
-                .context("reading the bound metrics address")?;
-            Some((l, bound))
-        }
+                .with_context(|| format!("--metrics-listen {addr}: cannot bind"))?,
+        ),
         None => None,
     };
-    let metrics_where = match (&metrics_listener, state.config().metrics_token.is_some()) {
-        (Some((_, a)), true) => format!("{a} and the main listener, with a bearer token"),
-        (Some((_, a)), false) => a.to_string(),
-        (None, true) => "the main listener, with a bearer token".to_string(),
-        (None, false) => "off".to_string(),
-    };
-    tracing::info!(
-        listen = %local,
-        tls = tls.is_some(),
-        metrics = %metrics_where,
-        database = %zerokey_broker::store::mask_url(&args.database),
-        store = state.store().kind(),
-        limiter = state.limiter().backend_name(),
-        "zerokey broker listening"
-    );
-    // One shutdown signal for every listener.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        zerokey_broker::shutdown_signal().await;
-        let _ = stop_tx.send(true);
-    });
-    let metrics_task = metrics_listener.map(|(l, _)| {
-        tokio::spawn(zerokey_broker::serve_metrics(
-            l,
-            state.clone(),
-            stopped(stop_rx.clone()),
-        ))
-    });
-    let router = zerokey_broker::app_with(state.clone(), zerokey_broker::ui::router(state.clone()));
-    let served = match tls {
-        Some(tls) => {
-            let reloader = tls
-                .reload_on_sighup()
-                .context("installing the SIGHUP handler")?;
-            let listener = zerokey_broker::tls::TlsListener::new(listener, tls)
-                .context("starting the TLS listener")?;
-            let r = zerokey_broker::serve(listener, state, router, stopped(stop_rx.clone())).await;
-            reloader.abort();
-            r
-        }
-        None => zerokey_broker::serve(listener, state, router, stopped(stop_rx.clone())).await,
-    };
-    served.context("serving")?;
-    if let Some(t) = metrics_task {
-        t.await
-            .context("metrics listener")?
-            .context("serving metrics")?;
-    }
-    // Give the log writer a moment; requests in flight have finished.
-    tokio::time::sleep(Duration::from_millis(10)).await;
-    tracing::info!("zerokey broker stopped");
+    zerokey_broker::server::run(state, listener, metrics_listener, tls, &args.database).await?;
     Ok(())
-}
-
-/// Completes once the shutdown signal has arrived.
-async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 fn mask(url: &str) -> String {
