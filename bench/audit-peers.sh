@@ -8,6 +8,9 @@
 #   ${ZK_REAL:-/tmp/zk-real} (kept between runs); zerokey audits the folder of checkouts in one
 #   run (each checkout is a repository), checkov and zizmor run on each checkout; prints the
 #   files per repository, zerokey's findings per audit and severity, the peers' counts and times.
+#   A checkout already under ${ZK_REAL} is used as it is; one that cannot be cloned is left out
+#   (with a warning), and a peer that does not install or gives no JSON is shown as such.
+#   ZK_NO_PEERS=1: zerokey only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 fx=$here/crates/zerokey-audit/tests/fixtures/audit
@@ -15,8 +18,10 @@ peers=${ZK_PEERS:-/tmp/zk-audit-peers}
 target=${CARGO_TARGET_DIR:-$HOME/.cache/zerokey/target-release}
 # Each peer is installed on its own: one that fails to install (no network, no wheel for this
 # platform) is reported as "not installed" and skipped, not counted as finding nothing.
-have() { [ -x "$peers/bin/$1" ]; }
+# ZK_NO_PEERS=1 runs zerokey alone (the peers are reported as not run).
+have() { [ -z "${ZK_NO_PEERS:-}" ] && [ -x "$peers/bin/$1" ]; }
 for p in zizmor checkov; do
+  [ -z "${ZK_NO_PEERS:-}" ] || break
   have "$p" && continue
   [ -x "$peers/bin/pip" ] || python3 -m venv "$peers" || break
   "$peers/bin/pip" install -q "$p" >&2 || echo "warning: $p did not install; it is skipped" >&2
@@ -158,13 +163,14 @@ for n in repos:
     print(f"{n:30} {zm[n]:8d} {zr[n]:7d} {row[0]:>8} {row[1]:>7}")
 for kind, has in (("checkov", has_ck), ("zizmor", has_zz)):
     if not has:
-        print(f"{kind}: not installed, not run")
+        print(f"{kind}: not run (not installed, or ZK_NO_PEERS set)")
     else:
         extra = f" (no JSON output on: {', '.join(bad[kind])})" if bad[kind] else ""
         print(f"{kind} {'failed checks' if kind == 'checkov' else 'findings'}: {tot[kind]}{extra}")
 PY
-  printf '\nwall seconds: zerokey %.2f  zizmor %.2f  checkov %.2f\n' "$tz" "$tzi" "$tck"
-  echo "$("$zk" --version); zizmor $(have zizmor && "$peers/bin/zizmor" --version 2>/dev/null | awk '{print $2}'); checkov $(have checkov && "$peers/bin/checkov" --version 2>/dev/null)"
+  printf '\nwall seconds: zerokey %.2f  zizmor %s  checkov %s\n' "$tz" \
+    "$(have zizmor && printf %.2f "$tzi" || echo 'not run')" "$(have checkov && printf %.2f "$tck" || echo 'not run')"
+  echo "$("$zk" --version); zizmor $(have zizmor && "$peers/bin/zizmor" --version 2>/dev/null | awk '{print $2}' || echo 'not run'); checkov $(have checkov && "$peers/bin/checkov" --version 2>/dev/null || echo 'not run')"
   echo "outputs: $out"
   exit 0
 fi

@@ -87,7 +87,14 @@ fn shallow_clone_boundary_commit_is_not_reported_as_adding_env_files() {
     let clone = d.path().join("c");
     git(
         d.path(),
-        &["clone", "-q", "--depth", "1", &url, &clone.to_string_lossy()],
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            &clone.to_string_lossy(),
+        ],
     );
     assert_eq!(findings(&clone, "env-file-tracked"), [".env false"]);
 }

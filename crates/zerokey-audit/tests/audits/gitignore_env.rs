@@ -53,11 +53,16 @@ fn passes_with_patterns() {
 /// under `node_modules/`).
 #[test]
 fn one_finding_per_repository_medium_only_if_env_files_are_used() {
-    let low = run_with(Some("*.log\n"), &["main.tf", "web/node_modules/p/.env.example"]);
+    let low = run_with(
+        Some("*.log\n"),
+        &["main.tf", "web/node_modules/p/.env.example"],
+    );
     assert_eq!(low.len(), 1, "{low:?}");
     assert_eq!(low[0].0, "low", "{low:?}");
     assert!(
-        low[0].1.starts_with("`.env`, `.env.local`, `.env.production` are not ignored"),
+        low[0]
+            .1
+            .starts_with("`.env`, `.env.local`, `.env.production` are not ignored"),
         "{low:?}"
     );
     for used in [".env.example", "app/docker-compose.yml", "compose.yaml"] {
