@@ -97,7 +97,7 @@ impl Repo {
             *d == "node_modules"
                 || (*d == "vendor" && {
                     let manifest = format!("{}/modules.txt", parts[..=i].join("/"));
-                    self.tracked.iter().any(|t| *t == manifest)
+                    self.tracked.contains(&manifest)
                 })
         })
     }
