@@ -8,15 +8,24 @@
 #   ${ZK_REAL:-/tmp/zk-real} (kept between runs); zerokey audits the folder of checkouts in one
 #   run (each checkout is a repository), checkov and zizmor run on each checkout; prints the
 #   files per repository, zerokey's findings per audit and severity, the peers' counts and times.
+#   A checkout already under ${ZK_REAL} is used as it is; one that cannot be cloned is left out
+#   (with a warning), and a peer that does not install or gives no JSON is shown as such.
+#   ZK_NO_PEERS=1: zerokey only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 fx=$here/crates/zerokey-audit/tests/fixtures/audit
 peers=${ZK_PEERS:-/tmp/zk-audit-peers}
 target=${CARGO_TARGET_DIR:-$HOME/.cache/zerokey/target-release}
-if [ ! -x "$peers/bin/zizmor" ] || [ ! -x "$peers/bin/checkov" ]; then
-  python3 -m venv "$peers"
-  "$peers/bin/pip" install -q zizmor checkov
-fi
+# Each peer is installed on its own: one that fails to install (no network, no wheel for this
+# platform) is reported as "not installed" and skipped, not counted as finding nothing.
+# ZK_NO_PEERS=1 runs zerokey alone (the peers are reported as not run).
+have() { [ -z "${ZK_NO_PEERS:-}" ] && [ -x "$peers/bin/$1" ]; }
+for p in zizmor checkov; do
+  [ -z "${ZK_NO_PEERS:-}" ] || break
+  have "$p" && continue
+  [ -x "$peers/bin/pip" ] || python3 -m venv "$peers" || break
+  "$peers/bin/pip" install -q "$p" >&2 || echo "warning: $p did not install; it is skipped" >&2
+done
 # ZEROKEY_BIN: use this binary instead of building a release one.
 if [ -n "${ZEROKEY_BIN:-}" ]; then
   zk=$ZEROKEY_BIN
@@ -41,53 +50,127 @@ if [ "${1:-}" = "--real" ]; then
     actions/starter-workflows
   )
   mkdir -p "$real"
-  for r in "${repos[@]}"; do
-    [ -d "$real/${r#*/}" ] || git clone -q --depth 1 "https://github.com/$r" "$real/${r#*/}"
-  done
-  printf '%-34s %7s %7s\n' repository files iac
+  # A checkout already under $real is used as it is (a pre-placed copy works offline); a repository
+  # that cannot be cloned is reported and left out of every count, not counted as empty.
+  ok=()
   for r in "${repos[@]}"; do
     d=$real/${r#*/}
-    printf '%-34s %7s %7s\n' "$r" "$(git -C "$d" ls-files | wc -l)" \
-      "$(git -C "$d" ls-files | grep -Ec '\.(tf|ya?ml|json|config)$' || true)"
+    if [ ! -d "$d" ] && ! git clone -q --depth 1 "https://github.com/$r" "$d"; then
+      rm -rf "$d"
+      echo "warning: $r could not be cloned; left out" >&2
+      continue
+    fi
+    if ! git -C "$d" rev-parse -q --verify HEAD >/dev/null; then
+      echo "warning: $d is not a git checkout; left out" >&2
+      continue
+    fi
+    ok+=("$r")
   done
-  tz=$(t sh -c "'$zk' audit '$real' --format json --output '$out/zk.json'")
+  [ ${#ok[@]} -gt 0 ] || { echo "no repository to audit" >&2; exit 2; }
+  # zerokey audits $real in one run; other folders there (checkouts of earlier runs) are excluded
+  # through a config file, so the counts cover exactly the listed repositories.
+  zcfg=()
+  extra=$(cd "$real" && for e in *; do
+    keep=; for r in "${ok[@]}"; do [ "$e" = "${r#*/}" ] && keep=1; done
+    [ -n "$keep" ] || printf '"%s", ' "$e"
+  done)
+  if [ -n "$extra" ]; then
+    printf '[audit]\nexclude = [%s]\n' "${extra%, }" > "$out/zk.toml"
+    zcfg=(--config "$out/zk.toml")
+  fi
+  printf '%-48s %-10s %7s %7s\n' repository commit files iac
+  for r in "${ok[@]}"; do
+    d=$real/${r#*/}
+    printf '%-48s %-10s %7s %7s\n' "$r" "$(git -C "$d" rev-parse --short=9 HEAD)" \
+      "$(git -C "$d" ls-files | wc -l)" \
+      "$(git -C "$d" ls-files | grep -Ec '\.(tf|ya?ml|json|template|config)$' || true)"
+  done
+  s=$(date +%s.%N)
+  zrc=0
+  "$zk" audit "$real" "${zcfg[@]}" --format json --output "$out/zk.json" 2>"$out/zk.err" || zrc=$?
+  e=$(date +%s.%N); tz=$(echo "$e - $s" | bc)
   tck=0; tzi=0
-  for r in "${repos[@]}"; do
+  for r in "${ok[@]}"; do
     d=$real/${r#*/}; n=${r#*/}
-    a=$(t sh -c "'$peers/bin/checkov' --skip-download -d '$d' -o json --quiet > '$out/checkov-$n.json'")
-    b=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$d' > '$out/zizmor-$n.json'")
-    tck=$(echo "$tck + $a" | bc); tzi=$(echo "$tzi + $b" | bc)
+    if have checkov; then
+      a=$(t sh -c "'$peers/bin/checkov' --skip-download -d '$d' -o json --quiet > '$out/checkov-$n.json' 2>'$out/checkov-$n.err'")
+      tck=$(echo "$tck + $a" | bc)
+    fi
+    if have zizmor; then
+      b=$(t sh -c "'$peers/bin/zizmor' --offline --format json '$d' > '$out/zizmor-$n.json' 2>'$out/zizmor-$n.err'")
+      tzi=$(echo "$tzi + $b" | bc)
+    fi
   done
-  python3 - "$out" <<'PY'
+  python3 - "$out" "$zrc" "$(have checkov && echo 1)" "$(have zizmor && echo 1)" "${ok[@]}" <<'PY'
 import json, sys, pathlib, collections
-out = pathlib.Path(sys.argv[1])
-zk = json.loads((out / "zk.json").read_text() or "{}")
-per = collections.Counter((f["rule_id"], f["severity"]) for f in zk.get("findings", []))
-print("\nzerokey findings per audit (severity):")
-for (rule, sev), n in sorted(per.items(), key=lambda x: (-x[1], x[0])):
-    print(f"  {n:5d}  {rule} ({sev})")
-s = zk.get("stats", {})
-print(f"  total {len(zk.get('findings', []))}; inputs: {s.get('workflows')} workflows, {s.get('policies')} policies, "
-      f"{s.get('terraform_files')} Terraform, {s.get('cloudformation_files')} CloudFormation, "
-      f"{s.get('platform_files')} container/platform files, {s.get('repositories')} repositories; "
-      f"{s.get('errors')} files not parsed")
-ck = zz = 0
-for f in out.glob("checkov-*.json"):
+out = pathlib.Path(sys.argv[1]); zrc = sys.argv[2]
+has_ck, has_zz = sys.argv[3] == "1", sys.argv[4] == "1"
+repos = [r.split("/", 1)[1] for r in sys.argv[5:]]
+try:
+    zk = json.loads((out / "zk.json").read_text())
+except Exception as e:
+    zk = None
+    print(f"\nzerokey: no report (exit {zrc}): {e}")
+findings = zk.get("findings", []) if zk else []
+sev_order = ["critical", "high", "medium", "low", "info"]
+def repo_of(f):
+    locs = f.get("locations") or [{}]
+    return (locs[0].get("path") or "").split("/", 1)[0]
+if zk:
+    per = collections.Counter((f["rule_id"], f["severity"]) for f in findings)
+    print(f"\nzerokey findings per audit (severity), exit {zrc}:")
+    for (rule, sev), n in sorted(per.items(), key=lambda x: (sev_order.index(x[0][1]) if x[0][1] in sev_order else 9, -x[1], x[0])):
+        print(f"  {n:5d}  {rule} ({sev})")
+    s = zk.get("stats", {})
+    sev = collections.Counter(f["severity"] for f in findings)
+    print(f"  total {len(findings)} (" + ", ".join(f"{sev[k]} {k}" for k in sev_order if sev[k]) + ")")
+    print(f"  inputs: {s.get('workflows')} workflows, {s.get('policies')} policies, "
+          f"{s.get('terraform_files')} Terraform, {s.get('cloudformation_files')} CloudFormation, "
+          f"{s.get('platform_files')} container/platform files, {s.get('repositories')} repositories; "
+          f"{s.get('errors')} files not parsed")
+def count(kind, n):
+    """Findings of one peer on one checkout, or None when its output is missing or not JSON."""
+    f = out / f"{kind}-{n}.json"
     try:
-        v = json.loads(f.read_text() or "null")
+        v = json.loads(f.read_text())
     except Exception:
-        continue
+        err = out / f"{kind}-{n}.err"
+        # zizmor refuses a checkout without workflows; that is zero findings, not a failure.
+        if kind == "zizmor" and err.exists() and "no inputs collected" in err.read_text(errors="replace"):
+            return 0
+        return None
+    if kind == "zizmor":
+        return len(v) if isinstance(v, list) else None
+    total = 0
     for r in (v if isinstance(v, list) else [v]):
         if isinstance(r, dict):
-            ck += len(r.get("results", {}).get("failed_checks", []))
-for f in out.glob("zizmor-*.json"):
-    try:
-        zz += len(json.loads(f.read_text() or "[]"))
-    except Exception:
-        pass
-print(f"checkov failed checks: {ck}; zizmor findings: {zz}")
+            total += len(r.get("results", {}).get("failed_checks", []))
+    return total
+print(f"\n{'repository':30} {'zk>=med':>8} {'zk all':>7} {'checkov':>8} {'zizmor':>7}")
+zr = collections.Counter(repo_of(f) for f in findings)
+zm = collections.Counter(repo_of(f) for f in findings if f["severity"] in sev_order[:3])
+tot = {"checkov": 0, "zizmor": 0}; bad = {"checkov": [], "zizmor": []}
+for n in repos:
+    row = []
+    for kind, has in (("checkov", has_ck), ("zizmor", has_zz)):
+        c = count(kind, n) if has else None
+        if c is None:
+            row.append("n/a")
+            if has:
+                bad[kind].append(n)
+        else:
+            row.append(str(c)); tot[kind] += c
+    print(f"{n:30} {zm[n]:8d} {zr[n]:7d} {row[0]:>8} {row[1]:>7}")
+for kind, has in (("checkov", has_ck), ("zizmor", has_zz)):
+    if not has:
+        print(f"{kind}: not run (not installed, or ZK_NO_PEERS set)")
+    else:
+        extra = f" (no JSON output on: {', '.join(bad[kind])})" if bad[kind] else ""
+        print(f"{kind} {'failed checks' if kind == 'checkov' else 'findings'}: {tot[kind]}{extra}")
 PY
-  printf '\nwall seconds: zerokey %.2f  zizmor %.2f  checkov %.2f\n' "$tz" "$tzi" "$tck"
+  printf '\nwall seconds: zerokey %.2f  zizmor %s  checkov %s\n' "$tz" \
+    "$(have zizmor && printf %.2f "$tzi" || echo 'not run')" "$(have checkov && printf %.2f "$tck" || echo 'not run')"
+  echo "$("$zk" --version); zizmor $(have zizmor && "$peers/bin/zizmor" --version 2>/dev/null | awk '{print $2}' || echo 'not run'); checkov $(have checkov && "$peers/bin/checkov" --version 2>/dev/null || echo 'not run')"
   echo "outputs: $out"
   exit 0
 fi

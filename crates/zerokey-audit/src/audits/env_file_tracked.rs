@@ -14,7 +14,7 @@ pub static DOC: AuditDoc = AuditDoc {
     input: "repository",
     severity: Severity::High,
     confidence: Confidence::High,
-    what: "Lists `.env` and `.env.*` files (not `.env.example`, `.env.sample`, `.env.template`, `.env.dist`) tracked by git (`git ls-files`), and every commit in the history (`git log --all`) that added one, naming the commit.",
+    what: "Lists `.env` and `.env.*` files (not `.env.example`, `.env.sample`, `.env.template`, `.env.dist`) tracked by git (`git ls-files`), and every commit in the history (`git log --all`) that added one, naming the commit. Files in package-manager copies of third-party code (`node_modules/`, a Go `vendor/` folder with `modules.txt`) are skipped, and so are the boundary commits of a shallow clone (git shows them adding every file they hold).",
     why: "`.env` files hold real credentials; once committed they are in every clone and every fork, even after the file is deleted.",
     example: "git add .env",
     fix: "`git rm --cached .env`, add `.env` to .gitignore, rotate every credential it held, and rewrite history (git filter-repo) if the repository is or was public.",
@@ -36,7 +36,11 @@ impl Audit for EnvFileTracked {
         &DOC
     }
     fn repository(&self, r: &Repo, out: &mut Vec<AuditFinding>) {
-        for f in r.tracked.iter().filter(|f| is_env_file(f)) {
+        for f in r
+            .tracked
+            .iter()
+            .filter(|f| is_env_file(f) && !r.is_vendored(f))
+        {
             out.push(
                 FindingBuilder::new(&DOC)
                     .message(format!("`{f}` is tracked by git"))
@@ -44,7 +48,11 @@ impl Audit for EnvFileTracked {
                     .build(),
             );
         }
-        for (commit, f) in r.history_adds.iter().filter(|(_, f)| is_env_file(f)) {
+        for (commit, f) in r
+            .history_adds
+            .iter()
+            .filter(|(_, f)| is_env_file(f) && !r.is_vendored(f))
+        {
             out.push(
                 FindingBuilder::new(&DOC)
                     .message(format!(

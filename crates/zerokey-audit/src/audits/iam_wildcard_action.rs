@@ -2,7 +2,7 @@
 
 use super::{Audit, AuditDoc};
 use crate::finding::{AuditFinding, Confidence, FindingBuilder, Location, Severity};
-use crate::models::iam::Policy;
+use crate::models::iam::{Policy, PolicyKind};
 
 /// The audit.
 pub struct IamWildcardAction;
@@ -14,7 +14,7 @@ pub static DOC: AuditDoc = AuditDoc {
     input: "iam",
     severity: Severity::Critical,
     confidence: Confidence::High,
-    what: "Finds Allow statements whose Action is `*` (critical; with Resource `*` this is administrator access) or a whole service `svc:*` (high).",
+    what: "Finds Allow statements whose Action is `*` (critical; with Resource `*` this is administrator access) or a whole service `svc:*` (high). In resource policies (bucket, key, queue policies), statements whose only principal is the owner's own account root (`arn:…:iam::${AWS::AccountId}:root`) are skipped: they delegate to the account's IAM policies and grant no one anything (the default KMS key policy).",
     why: "A wildcard grants every current and future action, including ones that change IAM itself.",
     example: "{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}",
     fix: "List the actions the principal needs (IAM Access Analyzer can generate them from CloudTrail).",
@@ -25,7 +25,10 @@ impl Audit for IamWildcardAction {
         &DOC
     }
     fn iam_policy(&self, p: &Policy, out: &mut Vec<AuditFinding>) {
-        for s in p.statements.iter().filter(|s| s.allow) {
+        let delegates = |s: &&crate::models::iam::Statement| {
+            p.kind == PolicyKind::Resource && s.only_own_account_root()
+        };
+        for s in p.statements.iter().filter(|s| s.allow && !delegates(s)) {
             for a in &s.actions {
                 let v = a.value.trim();
                 let sev = if v == "*" {

@@ -15,7 +15,7 @@ pub static DOC: AuditDoc = AuditDoc {
     input: "terraform, cloudformation",
     severity: Severity::High,
     confidence: Confidence::High,
-    what: "For each S3 bucket, looks for an `aws_s3_bucket_public_access_block` whose `bucket` refers to it (CloudFormation: `PublicAccessBlockConfiguration`) and checks each of `block_public_acls`, `block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). Without a bucket block, an `aws_s3_account_public_access_block` in the same module is used instead. A missing block is one finding on the bucket; a flag that is false or unset is one finding per flag, on the block.",
+    what: "For each S3 bucket, looks for an `aws_s3_bucket_public_access_block` whose `bucket` refers to it (CloudFormation: `PublicAccessBlockConfiguration`) and checks each of `block_public_acls`, `block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). Without a bucket block, an `aws_s3_account_public_access_block` in the same module is used instead. A flag that is false or unset in a block is one finding per flag, on the block (high). A bucket with no block at all is one low finding on the bucket: S3 has turned all four flags on for every new bucket since April 2023, so such a bucket relies on that default, which buckets created earlier lack.",
     why: "Each flag closes a different path to a public bucket: ACLs granted, ACLs honoured, a public bucket policy accepted, public access through that policy. One flag off is enough for a leak.",
     example: "resource \"aws_s3_bucket_public_access_block\" \"data\" { bucket = aws_s3_bucket.data.id\n  block_public_acls = true\n  block_public_policy = false }",
     fix: "Set all four flags to true in the bucket's public-access block.",
@@ -58,12 +58,15 @@ impl Audit for S3PublicAccessBlock {
                 ),
             };
             let Some(block) = block else {
+                // S3 turns all four flags on for every bucket created since April 2023, so a
+                // bucket without a block of its own relies on that default (not on "all off").
                 out.push(
                     FindingBuilder::new(&DOC)
+                        .severity(Severity::Low)
+                        .confidence(Confidence::Medium)
                         .message(format!(
-                            "bucket `{}` has no public-access block: {} are all off",
+                            "bucket `{}` has no public-access block of its own: it relies on the S3 default (all four flags on for buckets created since April 2023), which buckets created earlier do not have",
                             b.logical,
-                            names.join(", ")
                         ))
                         .location(b.loc())
                         .key("missing")

@@ -243,6 +243,19 @@ impl Statement {
     pub fn allows_action(&self, action: &str) -> bool {
         self.actions.iter().any(|a| glob_match(&a.value, action))
     }
+    /// True if the statement names principals and every one is the policy owner's own account
+    /// as a whole (`arn:…:iam::${AWS::AccountId}:root`, the bare account id, or the Terraform
+    /// caller identity). In a resource policy such a grant only delegates to that account's IAM
+    /// policies (the default KMS key policy is `kms:*` to the account root); no one gains access.
+    pub fn only_own_account_root(&self) -> bool {
+        !self.principals.is_empty()
+            && self.principals.iter().all(|(t, v)| {
+                let v = v.value.trim();
+                let own = v.contains("AWS::AccountId") || v.contains("aws_caller_identity");
+                let whole_account = v.ends_with(":root") || !v.starts_with("arn:");
+                t.eq_ignore_ascii_case("AWS") && own && whole_account
+            })
+    }
     /// Conditions whose key matches (case-insensitive).
     pub fn condition(&self, key: &str) -> Vec<&Condition> {
         self.conditions

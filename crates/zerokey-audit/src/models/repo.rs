@@ -13,7 +13,8 @@ pub struct Repo {
     pub files: Vec<String>,
     /// Files git tracks (relative to the root).
     pub tracked: Vec<String>,
-    /// (commit, path) for every file a commit added, over all refs.
+    /// (commit, path) for every file a commit added, over all refs. The boundary commits of a
+    /// shallow clone are left out: git shows every file they hold as added by them.
     pub history_adds: Vec<(String, String)>,
 }
 
@@ -27,6 +28,17 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The commits at the boundary of a shallow clone (empty for a full clone).
+fn shallow_boundaries(root: &Path) -> Vec<String> {
+    let Some(file) = git(root, &["rev-parse", "--git-path", "shallow"]) else {
+        return Vec::new();
+    };
+    // Relative to `root` (where git ran) unless git printed an absolute path.
+    std::fs::read_to_string(root.join(file.trim()))
+        .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// True if `dir` is inside a git work tree.
@@ -62,16 +74,32 @@ impl Repo {
                 ".",
             ],
         ) {
+            let shallow = shallow_boundaries(root);
             let mut commit = String::new();
             for line in log.lines() {
                 if let Some(c) = line.strip_prefix('\u{1}') {
                     commit = c.to_string();
-                } else if !line.is_empty() {
+                } else if !line.is_empty() && !shallow.contains(&commit) {
                     repo.history_adds.push((commit.clone(), line.to_string()));
                 }
             }
         }
         repo
+    }
+
+    /// True for third-party code copied into the repository by a package manager: a path under
+    /// `node_modules/`, or under a Go module `vendor/` folder (one holding a tracked
+    /// `modules.txt`, which `go mod vendor` writes).
+    pub fn is_vendored(&self, path: &str) -> bool {
+        let parts: Vec<&str> = path.split('/').collect();
+        let dirs = parts.len().saturating_sub(1);
+        parts[..dirs].iter().enumerate().any(|(i, d)| {
+            *d == "node_modules"
+                || (*d == "vendor" && {
+                    let manifest = format!("{}/modules.txt", parts[..=i].join("/"));
+                    self.tracked.contains(&manifest)
+                })
+        })
     }
 
     /// True if a file with this name (case-insensitive, any extension) is at the root or in
