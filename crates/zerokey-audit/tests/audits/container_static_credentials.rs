@@ -28,6 +28,7 @@ fn fires_at_the_line_without_printing_the_secret() {
         "k8s/workloads.yaml:38:",
         "docker-compose.yml:5:",
         "docker-compose.yml:10:",
+        "docker-compose.yml:15:",
         "task-definition.json:8:",
         ".ebextensions/env.config:3:",
         "apprunner.yaml:7:",
@@ -40,6 +41,21 @@ fn fires_at_the_line_without_printing_the_secret() {
         assert!(out.contains(want), "{want} missing:\n{out}");
     }
     insta::assert_snapshot!(out);
+}
+
+/// Issue 19 (real-world run, docker/awesome-compose): a database URL with a word as its
+/// password in a compose `environment` was missed, since the engine's URL rule wants more
+/// than a word. In a service's environment any literal password is one; references,
+/// placeholders and stock defaults are not.
+#[test]
+fn regression_compose_database_url_with_a_word_password() {
+    let out = run("container-static-credentials", "container/fire");
+    assert!(
+        out.contains("docker-compose.yml:15:")
+            && out.contains("connection URL with a literal password"),
+        "{out}"
+    );
+    assert!(!out.contains("angecrab"), "password printed: {out}");
 }
 
 #[test]
