@@ -6,51 +6,84 @@
 /// Longest secret checked for runs and ascending sequences.
 const SHAPE_CHECK_MAX: usize = 64;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::LazyLock;
+
+/// Substrings that mark a value as an example, a placeholder or a reference, most telling
+/// first: the first one (in this order) found in the lowercased secret names the reason.
+const MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replaceme",
+    "replace_me",
+    "replace-me",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yoursecret",
+    "yourpassword",
+    "insert_",
+    "insert-",
+    "dummy",
+    "redacted",
+    "****",
+    "\u{2022}\u{2022}",
+    "...",
+    "${",
+    "{{",
+    "}}",
+    "%(",
+    "$(",
+    "os.environ",
+    "os.getenv",
+    "getenv(",
+    "process.env",
+    "env::var",
+    "env.",
+    "secrets.",
+];
+
+/// One automaton for all [`MARKERS`], built once: every candidate of every rule is checked,
+/// and building a substring finder per marker per candidate cost more than the search.
+static MARKER_SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(MARKERS)
+        .ok()
+});
+
+/// The first of [`MARKERS`] (in list order) that occurs in `lower`.
+fn first_marker(lower: &[u8]) -> Option<&'static str> {
+    match MARKER_SEARCH.as_ref() {
+        Some(ac) => ac
+            .find_overlapping_iter(lower)
+            .map(|m| m.pattern().as_usize())
+            .min()
+            .and_then(|i| MARKERS.get(i).copied()),
+        // Unreachable in practice (the markers are fixed and valid); fall back to one search
+        // per marker.
+        None => MARKERS
+            .iter()
+            .find(|m| memchr::memmem::find(lower, m.as_bytes()).is_some())
+            .copied(),
+    }
+}
+
 /// Why a candidate was dropped, or `None` if it may be a secret.
 pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     let lower: Vec<u8> = secret.to_ascii_lowercase();
-    let has = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    let has = |needle: u8| memchr::memchr(needle, &lower).is_some();
     let starts = |p: &str| lower.starts_with(p.as_bytes());
 
-    if has("example") {
-        return Some("documented example value");
-    }
-    const MARKERS: &[&str] = &[
-        "xxxx",
-        "changeme",
-        "change_me",
-        "change-me",
-        "replaceme",
-        "replace_me",
-        "replace-me",
-        "placeholder",
-        "your_",
-        "your-",
-        "yourkey",
-        "yourtoken",
-        "yoursecret",
-        "yourpassword",
-        "insert_",
-        "insert-",
-        "dummy",
-        "redacted",
-        "****",
-        "\u{2022}\u{2022}",
-        "...",
-        "${",
-        "{{",
-        "}}",
-        "%(",
-        "$(",
-        "os.environ",
-        "os.getenv",
-        "getenv(",
-        "process.env",
-        "env::var",
-        "env.",
-        "secrets.",
-    ];
-    if let Some(m) = MARKERS.iter().find(|m| has(m)) {
+    if let Some(m) = first_marker(&lower) {
+        if m == "example" {
+            return Some("documented example value");
+        }
         let reference = m.contains(['{', '(', '.', ':']) && !m.starts_with("..");
         return Some(if reference {
             "reference to a variable, not a value"
@@ -58,7 +91,7 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
             "placeholder"
         });
     }
-    if starts("<") || (has("<") && has(">")) || starts("[") && lower.ends_with(b"]") {
+    if starts("<") || (has(b'<') && has(b'>')) || starts("[") && lower.ends_with(b"]") {
         return Some("placeholder");
     }
     for p in ["var.", "local.", "data.", "module.", "self.", "this.", "$"] {

@@ -30,6 +30,13 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
     meta_builder().build(pattern).map_err(Box::new)
 }
 
+/// Parses a rule pattern in the engine's dialect without compiling it.
+pub(crate) fn parse_pattern(
+    pattern: &str,
+) -> Result<regex_syntax::hir::Hir, Box<regex_syntax::Error>> {
+    syntax::parse_with(pattern, &syntax_config()).map_err(Box::new)
+}
+
 fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }

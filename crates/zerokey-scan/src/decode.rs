@@ -1,8 +1,6 @@
 //! Decoding layers: UTF-16 text becomes UTF-8 with a map back to original offsets; base64
 //! tokens that decode to text are scanned again, reported at the token's place.
 
-use base64::Engine as _;
-
 /// UTF-16 byte order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Utf16 {
@@ -84,8 +82,30 @@ pub const MIN_BASE64: usize = 20;
 /// Longest base64 token decoded.
 pub const MAX_BASE64: usize = 64 * 1024;
 
+/// Value of each base64 byte (standard and URL-safe alphabets), `NOT_B64` for any other byte.
+const NOT_B64: u8 = 0xFF;
+static B64_VALUE: [u8; 256] = {
+    let mut t = [NOT_B64; 256];
+    let mut i = 0u8;
+    while i < 26 {
+        t[(b'A' + i) as usize] = i;
+        t[(b'a' + i) as usize] = 26 + i;
+        i += 1;
+    }
+    let mut d = 0u8;
+    while d < 10 {
+        t[(b'0' + d) as usize] = 52 + d;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'-' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'_' as usize] = 63;
+    t
+};
+
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    B64_VALUE[usize::from(b)] != NOT_B64
 }
 
 /// Spans of base64-looking tokens in `text` (standard or URL-safe alphabet, optional `=`).
@@ -93,14 +113,15 @@ pub fn base64_tokens(text: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        if !is_b64(text[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < text.len() && is_b64(text[i]) {
-            i += 1;
-        }
+        // Skip to the next base64 byte, then to the end of its run.
+        let Some(start) = text[i..].iter().position(|&b| is_b64(b)) else {
+            break;
+        };
+        let start = i + start;
+        i = text[start..]
+            .iter()
+            .position(|&b| !is_b64(b))
+            .map_or(text.len(), |n| start + n);
         let mut end = i;
         while end < text.len() && end - i < 2 && text[end] == b'=' {
             end += 1;
@@ -114,32 +135,81 @@ pub fn base64_tokens(text: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
+fn is_text_byte(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t')
+}
+
 /// Decodes a base64 token if the result is text (at least 95 % printable ASCII or whitespace).
+///
+/// The token is a span from [`base64_tokens`]: `=` is dropped wherever it is, `-` and `_` read
+/// as `+` and `/`, and the rest is decoded as unpadded standard base64 that must not leave
+/// bits set after its last byte (as the `base64` crate's `STANDARD_NO_PAD` engine does).
+/// Decoding stops as soon as too many bytes are not text for the result to pass: most tokens
+/// are identifiers or binary data, rejected after a few bytes.
 pub fn decode_base64_text(token: &[u8]) -> Option<Vec<u8>> {
-    let trimmed: Vec<u8> = token
-        .iter()
-        .copied()
-        .filter(|&b| b != b'=')
-        .map(|b| match b {
-            b'-' => b'+',
-            b'_' => b'/',
-            other => other,
-        })
-        .collect();
-    if trimmed.len() % 4 == 1 {
+    let n = token.iter().filter(|&&b| b != b'=').count();
+    if n % 4 == 1 {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(&trimmed)
-        .ok()?;
-    if decoded.len() < 12 {
+    // Every byte of a token is a base64 byte or `=`; anything else is not a token.
+    let mut values = token
+        .iter()
+        .filter(|&&b| b != b'=')
+        .map(|&b| B64_VALUE[usize::from(b)]);
+    let len = n / 4 * 3 + (n % 4).saturating_sub(1);
+    if len < 12 {
         return None;
     }
-    let printable = decoded
-        .iter()
-        .filter(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t'))
-        .count();
-    (printable * 100 >= decoded.len() * 95).then_some(decoded)
+    // At most this many bytes may be other than text.
+    let allowed = len * 5 / 100;
+    let mut bad = 0usize;
+    let mut out = Vec::with_capacity(len);
+    let mut push = |b: u8, out: &mut Vec<u8>| -> bool {
+        if !is_text_byte(b) {
+            bad += 1;
+        }
+        out.push(b);
+        bad <= allowed
+    };
+    let mut quad = [0u8; 4];
+    let mut have = 0usize;
+    for v in values.by_ref() {
+        if v == NOT_B64 {
+            return None;
+        }
+        quad[have] = v;
+        have += 1;
+        if have == 4 {
+            have = 0;
+            let [a, b, c, d] = quad;
+            if !push((a << 2) | (b >> 4), &mut out)
+                || !push((b << 4) | (c >> 2), &mut out)
+                || !push((c << 6) | d, &mut out)
+            {
+                return None;
+            }
+        }
+    }
+    match have {
+        0 => {}
+        2 => {
+            let [a, b, ..] = quad;
+            if b & 0x0F != 0 || !push((a << 2) | (b >> 4), &mut out) {
+                return None;
+            }
+        }
+        3 => {
+            let [a, b, c, _] = quad;
+            if c & 0x03 != 0
+                || !push((a << 2) | (b >> 4), &mut out)
+                || !push((b << 4) | (c >> 2), &mut out)
+            {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -161,6 +231,98 @@ mod tests {
         assert_eq!(d.map[1], 4);
         assert_eq!(*d.map.last().unwrap_or(&0), le.len());
         assert_eq!(detect_utf16(b"plain ascii text, not utf-16 at all"), None);
+    }
+
+    /// The decoder used before: the `base64` crate on the cleaned-up token, then the text test.
+    fn decode_with_crate(token: &[u8]) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let trimmed: Vec<u8> = token
+            .iter()
+            .copied()
+            .filter(|&b| b != b'=')
+            .map(|b| match b {
+                b'-' => b'+',
+                b'_' => b'/',
+                other => other,
+            })
+            .collect();
+        if trimmed.len() % 4 == 1 {
+            return None;
+        }
+        let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(&trimmed)
+            .ok()?;
+        if decoded.len() < 12 {
+            return None;
+        }
+        let printable = decoded.iter().filter(|&&b| is_text_byte(b)).count();
+        (printable * 100 >= decoded.len() * 95).then_some(decoded)
+    }
+
+    #[test]
+    fn decoder_agrees_with_the_base64_crate() {
+        use base64::Engine as _;
+        let engines = [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+        ];
+        // A fixed-seed generator: text (mostly printable, some not), random bytes, and random
+        // strings of base64 bytes, at every length around the 12-byte minimum and beyond.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+        let mut checked = 0;
+        for round in 0..20_000u64 {
+            let len = (next() % 90) as usize;
+            let token: Vec<u8> = match round % 4 {
+                0 | 1 => {
+                    let plain: Vec<u8> = (0..len)
+                        .map(|_| {
+                            let r = next();
+                            if r % 40 == 0 {
+                                (r >> 8) as u8
+                            } else {
+                                b' ' + (r >> 8) as u8 % 95
+                            }
+                        })
+                        .collect();
+                    engines[(round / 4 % 3) as usize].encode(plain).into_bytes()
+                }
+                2 => engines[0]
+                    .encode((0..len).map(|_| next() as u8).collect::<Vec<u8>>())
+                    .into_bytes(),
+                _ => {
+                    let pad = (next() % 3) as usize;
+                    let mut t: Vec<u8> = (0..len)
+                        .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                        .collect();
+                    t.extend(std::iter::repeat_n(b'=', pad));
+                    t
+                }
+            };
+            assert_eq!(
+                decode_base64_text(&token),
+                decode_with_crate(&token),
+                "{}",
+                String::from_utf8_lossy(&token)
+            );
+            checked += usize::from(decode_with_crate(&token).is_some());
+        }
+        assert!(checked > 1_000, "too few tokens decoded to text: {checked}");
+    }
+
+    #[test]
+    fn tokens_are_runs_of_base64_bytes_with_at_most_two_equals() {
+        let text = b"a=b AbCdEfGhIjKlMnOpQrStUv== x/y_z-0+1AbCdEfGhIjKlMnO=== \xff\x00tail";
+        assert_eq!(base64_tokens(text), vec![(4, 28), (29, 55)]);
+        assert_eq!(base64_tokens(b""), vec![]);
+        assert_eq!(base64_tokens(b"short_token"), vec![]);
     }
 
     #[test]

@@ -24,12 +24,16 @@ pub(super) struct Plan {
 /// Derives the anchor of `hir` for `keywords` (already lower-cased), if it has one.
 pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
     let elements = top_concat(hir);
+    // Folded once: folding the rest of the pattern again for every element cost more than
+    // compiling the rule (the folded concatenation of elements is the concatenation of the
+    // folded elements).
+    let folded: Vec<Hir> = elements.iter().map(fold).collect();
     for i in 0..elements.len() {
         // The literals the rest of the pattern starts with, else those of the element alone
         // (the longer the expression, the sooner the extractor gives up or cuts literals).
-        let rest = Hir::concat(elements[i..].to_vec());
+        let rest = Hir::concat(folded[i..].to_vec());
         let Some(offsets) =
-            keyword_offsets(&rest, keywords).or_else(|| keyword_offsets(&elements[i], keywords))
+            keyword_offsets(&rest, keywords).or_else(|| keyword_offsets(&folded[i], keywords))
         else {
             continue;
         };
@@ -53,9 +57,10 @@ pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
 /// secret, which is what makes a pattern's automaton large). `None` when no element starts so.
 pub(super) fn factor(hir: &Hir) -> Option<Hir> {
     let elements = top_concat(hir);
+    let folded: Vec<Hir> = elements.iter().map(fold).collect();
     let mut best: Option<(usize, usize)> = None;
     for i in 0..elements.len() {
-        let rest = Hir::concat(elements[i..].to_vec());
+        let rest = Hir::concat(folded[i..].to_vec());
         let Some(shortest) = shortest_prefix(&rest) else {
             continue;
         };
@@ -70,11 +75,12 @@ pub(super) fn factor(hir: &Hir) -> Option<Hir> {
     Some(Hir::concat(elements[i..end].to_vec()))
 }
 
-/// Shortest literal every match of `e` starts with, if they are a finite set.
-fn shortest_prefix(e: &Hir) -> Option<usize> {
+/// Shortest literal every match of `folded` (already [`fold`]ed) starts with, if they are a
+/// finite set.
+fn shortest_prefix(folded: &Hir) -> Option<usize> {
     let mut extractor = Extractor::new();
     extractor.kind(ExtractKind::Prefix);
-    let seq = extractor.extract(&fold(e));
+    let seq = extractor.extract(folded);
     seq.literals()?.iter().map(|l| l.as_bytes().len()).min()
 }
 
@@ -90,13 +96,13 @@ fn top_concat(hir: &Hir) -> Vec<Hir> {
     }
 }
 
-/// If every string `e` can match starts (in lower case) with a finite set of literals that each
-/// contain a keyword, the offsets of the keywords in them, per keyword.
-fn keyword_offsets(e: &Hir, keywords: &[String]) -> Option<Vec<Vec<usize>>> {
-    let folded = fold(e);
+/// If every string `folded` (an expression already [`fold`]ed) can match starts with a finite
+/// set of literals that each contain a keyword, the offsets of the keywords in them, per
+/// keyword.
+fn keyword_offsets(folded: &Hir, keywords: &[String]) -> Option<Vec<Vec<usize>>> {
     let mut extractor = Extractor::new();
     extractor.kind(ExtractKind::Prefix);
-    let seq = extractor.extract(&folded);
+    let seq = extractor.extract(folded);
     let lits = seq.literals()?;
     if lits.is_empty() {
         return None;
@@ -149,23 +155,24 @@ fn fold(hir: &Hir) -> Hir {
 }
 
 fn fold_class(c: &ClassBytes) -> ClassBytes {
-    let mut set = [false; 256];
+    // Range by range: the part outside `A-Z` stays, the part inside moves to `a-z`.
+    let mut ranges = Vec::with_capacity(c.ranges().len() + 1);
     for r in c.ranges() {
-        for b in r.start()..=r.end() {
-            set[usize::from(b.to_ascii_lowercase())] = true;
+        let (start, end) = (r.start(), r.end());
+        if end < b'A' || start > b'Z' {
+            ranges.push(*r);
+            continue;
         }
-    }
-    let mut ranges = Vec::new();
-    let mut b = 0usize;
-    while b < 256 {
-        if set[b] {
-            let start = b;
-            while b + 1 < 256 && set[b + 1] {
-                b += 1;
-            }
-            ranges.push(ClassBytesRange::new(start as u8, b as u8));
+        if start < b'A' {
+            ranges.push(ClassBytesRange::new(start, b'A' - 1));
         }
-        b += 1;
+        if end > b'Z' {
+            ranges.push(ClassBytesRange::new(b'Z' + 1, end));
+        }
+        ranges.push(ClassBytesRange::new(
+            start.max(b'A').to_ascii_lowercase(),
+            end.min(b'Z').to_ascii_lowercase(),
+        ));
     }
     ClassBytes::new(ranges)
 }
@@ -178,6 +185,60 @@ mod tests {
     fn parse(p: &str) -> Hir {
         syntax::parse_with(p, &syntax::Config::new().unicode(false).utf8(false))
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The byte-by-byte image of a class under lower-casing (what `fold_class` computes).
+    fn fold_class_bytewise(c: &ClassBytes) -> ClassBytes {
+        let ranges = c
+            .ranges()
+            .iter()
+            .flat_map(|r| r.start()..=r.end())
+            .map(|b| {
+                let l = b.to_ascii_lowercase();
+                ClassBytesRange::new(l, l)
+            })
+            .collect::<Vec<_>>();
+        ClassBytes::new(ranges)
+    }
+
+    #[test]
+    fn fold_class_is_the_bytewise_image() {
+        for p in [
+            r"[A-Z]",
+            r"[A-Za-z0-9_.-]",
+            r#"[^\s"'`;,)(}{\[\]<>&*$!|]"#,
+            r"[@-\[]",
+            r"[0-9A-F]",
+            r"[Y-b]",
+            r"[\x00-\xff]",
+            r"[a-z]",
+        ] {
+            let hir = parse(p);
+            let HirKind::Class(Class::Bytes(c)) = hir.kind() else {
+                panic!("{p}: not a byte class");
+            };
+            assert_eq!(fold_class(c), fold_class_bytewise(c), "{p}");
+        }
+    }
+
+    /// Folding each top-level element, then concatenating, is folding the concatenation: the
+    /// plan and the factor rely on it for every rule of the catalogue.
+    #[test]
+    fn folded_elements_concatenate_to_the_folded_rest() {
+        let set = crate::rules::RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+        for rule in set.rules() {
+            let hir = parse(&rule.pattern);
+            let elements = top_concat(&hir);
+            let folded: Vec<Hir> = elements.iter().map(fold).collect();
+            for i in 0..elements.len() {
+                assert_eq!(
+                    fold(&Hir::concat(elements[i..].to_vec())),
+                    Hir::concat(folded[i..].to_vec()),
+                    "{} at element {i}",
+                    rule.id
+                );
+            }
+        }
     }
 
     fn kws(k: &[&str]) -> Vec<String> {
@@ -246,7 +307,7 @@ mod tests {
         let f = factor(&hir).unwrap_or_else(|| panic!("no factor"));
         let f = f.to_string();
         assert!(!f.contains("secret>"), "{f}");
-        assert!(shortest_prefix(&parse(r"(?i)client[_.-]?secret")) == Some(12));
+        assert!(shortest_prefix(&fold(&parse(r"(?i)client[_.-]?secret"))) == Some(12));
         // Every run starts with a class, a star or a one-byte operator: no factor.
         let generic = parse(
             r#"(?i)(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*?(?:password|pwd)|(?:[A-Za-z0-9]+[_.-])*pass)[ \t]*(?:=|:)[ \t]*(?P<secret>\S{8,})"#,
