@@ -18,6 +18,7 @@ use regex_automata::{Anchored, Input};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 mod anchor;
 mod keywords;
@@ -51,14 +52,60 @@ fn meta_builder() -> meta::Builder {
     builder
 }
 
+/// A regex compiled on first use. Most rules see no keyword hit in a given scan, and compiling
+/// all of them up front was the largest fixed cost of a scan of a small tree. Every pattern
+/// of a rule set has been checked already (user rules compiled when added, built-in ones
+/// compiled by the tests); one that still failed here would match nothing.
+struct LazyRegex {
+    source: LazySource,
+    cell: OnceLock<Option<Regex>>,
+}
+
+enum LazySource {
+    Pattern(String),
+    Hir(regex_syntax::hir::Hir),
+}
+
+impl LazyRegex {
+    fn pattern(p: &str) -> Self {
+        LazyRegex {
+            source: LazySource::Pattern(p.to_string()),
+            cell: OnceLock::new(),
+        }
+    }
+
+    fn hir(h: regex_syntax::hir::Hir) -> Self {
+        LazyRegex {
+            source: LazySource::Hir(h),
+            cell: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Option<&Regex> {
+        self.cell
+            .get_or_init(|| match &self.source {
+                LazySource::Pattern(p) => compile_pattern(p).ok(),
+                LazySource::Hir(h) => meta_builder().build_from_hir(h).ok(),
+            })
+            .as_ref()
+    }
+}
+
+/// The capture group that holds the secret: the one named `secret`, else the first group
+/// when there is one, else the whole match.
+fn secret_group(regex: &Regex) -> Option<usize> {
+    let info = regex.group_info();
+    info.to_index(regex_automata::PatternID::ZERO, "secret")
+        .or_else(|| (info.group_len(regex_automata::PatternID::ZERO) > 1).then_some(1))
+}
+
 struct Compiled {
     rule: Rule,
-    regex: Regex,
-    group: Option<usize>,
+    regex: LazyRegex,
     anchor: Option<Anchor>,
     /// For a rule without an anchor: a part of the pattern every match contains (see
     /// [`anchor::factor`]); a window where it does not match is not searched.
-    factor: Option<Regex>,
+    factor: Option<LazyRegex>,
 }
 
 /// A confirmed candidate: which rule, and where the secret is in the scanned bytes.
@@ -141,7 +188,7 @@ struct KeywordRule {
 
 /// A rule's compiled anchor: its pattern's suffix from the keyword on, searched anchored.
 struct Anchor {
-    suffix: Regex,
+    suffix: LazyRegex,
     /// Longest keyword of the rule, in bytes.
     max_keyword: usize,
 }
@@ -225,18 +272,7 @@ impl Matcher {
                 id: rule.id.clone(),
                 message,
             };
-            let regex = compile_pattern(&rule.pattern)
-                .map_err(|e| invalid(format!("invalid pattern: {e}")))?;
-            let group = regex
-                .group_info()
-                .to_index(regex_automata::PatternID::ZERO, "secret")
-                .or_else(|| {
-                    (regex
-                        .group_info()
-                        .group_len(regex_automata::PatternID::ZERO)
-                        > 1)
-                    .then_some(1)
-                });
+            let regex = LazyRegex::pattern(&rule.pattern);
             let mut own: Vec<String> = Vec::new();
             for kw in &rule.keywords {
                 let kw = kw.to_ascii_lowercase();
@@ -247,15 +283,10 @@ impl Matcher {
             let hir = syntax::parse_with(&rule.pattern, &syntax_config())
                 .map_err(|e| invalid(format!("invalid pattern: {e}")))?;
             let plan = anchor::plan(&hir, &own);
-            let anchor = match &plan {
-                Some(p) => Some(Anchor {
-                    suffix: meta_builder()
-                        .build_from_hir(&p.suffix)
-                        .map_err(|e| invalid(format!("anchor of the pattern: {e}")))?,
-                    max_keyword: own.iter().map(String::len).max().unwrap_or(0),
-                }),
-                None => None,
-            };
+            let anchor = plan.as_ref().map(|p| Anchor {
+                suffix: LazyRegex::hir(p.suffix.clone()),
+                max_keyword: own.iter().map(String::len).max().unwrap_or(0),
+            });
             for (j, kw) in own.iter().enumerate() {
                 let k = *index.entry(kw.clone()).or_insert_with(|| {
                     keywords.push(kw.clone());
@@ -269,17 +300,12 @@ impl Matcher {
                 keyword_rules[k].push(KeywordRule { rule: i, offsets });
             }
             let factor = match (&anchor, anchor::factor(&hir)) {
-                (None, Some(f)) => Some(
-                    meta_builder()
-                        .build_from_hir(&f)
-                        .map_err(|e| invalid(format!("factor of the pattern: {e}")))?,
-                ),
+                (None, Some(f)) => Some(LazyRegex::hir(f)),
                 _ => None,
             };
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
-                group,
                 anchor,
                 factor,
             });
@@ -372,9 +398,8 @@ impl Matcher {
                     let known = merges
                         && current.is_some_and(|g| g.live)
                         && rule.window >= anchor.max_keyword;
-                    if !known {
-                        let cache =
-                            s.anchor_caches[r].get_or_insert_with(|| anchor.suffix.create_cache());
+                    if let (false, Some(suffix)) = (known, anchor.suffix.get()) {
+                        let cache = s.anchor_caches[r].get_or_insert_with(|| suffix.create_cache());
                         for &o in kr.offsets.iter() {
                             let Some(q) = hit_start.checked_sub(o) else {
                                 continue;
@@ -383,7 +408,7 @@ impl Matcher {
                                 .span(q..hay.len())
                                 .anchored(Anchored::Yes)
                                 .earliest(true);
-                            if anchor.suffix.search_half_with(cache, &input).is_some() {
+                            if suffix.search_half_with(cache, &input).is_some() {
                                 s.live[r].push(q);
                                 first_live = first_live.min(q);
                             }
@@ -454,24 +479,25 @@ impl Matcher {
         out: &mut Found,
     ) {
         let compiled = &self.rules[r];
-        if let Some(factor) = &compiled.factor {
+        if let Some(factor) = compiled.factor.as_ref().and_then(LazyRegex::get) {
             let cache = s.anchor_caches[r].get_or_insert_with(|| factor.create_cache());
             let input = Input::new(hay).span(start..end).earliest(true);
             if factor.search_half_with(cache, &input).is_none() {
                 return;
             }
         }
-        let cache = s.caches[r].get_or_insert_with(|| compiled.regex.create_cache());
-        let caps = s.caps[r].get_or_insert_with(|| compiled.regex.create_captures());
+        let Some(regex) = compiled.regex.get() else {
+            return;
+        };
+        let group = secret_group(regex);
+        let cache = s.caches[r].get_or_insert_with(|| regex.create_cache());
+        let caps = s.caps[r].get_or_insert_with(|| regex.create_captures());
         let mut at = start;
         while at < end {
             let input = Input::new(hay).span(at..end);
-            compiled.regex.search_captures_with(cache, &input, caps);
+            regex.search_captures_with(cache, &input, caps);
             let Some(m) = caps.get_match() else { break };
-            let span = compiled
-                .group
-                .and_then(|g| caps.get_group(g))
-                .unwrap_or(m.span());
+            let span = group.and_then(|g| caps.get_group(g)).unwrap_or(m.span());
             if span.start < span.end {
                 self.record(r, hay, span.start, span.end, out);
             }

@@ -58,17 +58,17 @@ impl Matcher {
         caps: &mut Option<Captures>,
         out: &mut Found,
     ) {
-        let compiled = &self.rules[r];
-        let caps = caps.get_or_insert_with(|| compiled.regex.create_captures());
+        let Some(regex) = self.rules[r].regex.get() else {
+            return;
+        };
+        let group = super::secret_group(regex);
+        let caps = caps.get_or_insert_with(|| regex.create_captures());
         let mut at = start;
         while at < end {
             let input = Input::new(hay).span(at..end);
-            compiled.regex.search_captures(&input, caps);
+            regex.search_captures(&input, caps);
             let Some(m) = caps.get_match() else { break };
-            let span = compiled
-                .group
-                .and_then(|g| caps.get_group(g))
-                .unwrap_or(m.span());
+            let span = group.and_then(|g| caps.get_group(g)).unwrap_or(m.span());
             if span.start < span.end {
                 self.record(r, hay, span.start, span.end, out);
             }
