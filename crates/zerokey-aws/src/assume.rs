@@ -236,22 +236,6 @@ impl BaseAws {
         BaseAws { config, sts }
     }
 
-    /// Base credentials given explicitly (e.g. resolved from another profile), for `region`.
-    pub fn with_credentials(creds: &AwsCredentials, region: &str) -> Self {
-        let config = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(region.to_string()))
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(creds.to_sdk()),
-            )
-            .timeout_config(client::timeouts());
-        let config = match client::endpoint_url(client::Service::Sts) {
-            Some(url) => config.endpoint_url(url),
-            None => config,
-        };
-        Self::from_config(config.build())
-    }
-
     /// The SDK configuration (region, endpoint, HTTP client) shared by derived clients.
     pub fn sdk_config(&self) -> &aws_config::SdkConfig {
         &self.config
@@ -276,20 +260,6 @@ impl BaseAws {
             .await
             .map(drop)
             .map_err(|_| AssumeError::NoBaseCredentials)
-    }
-
-    /// The base credentials the provider chain resolves (for a `credential_process` that is
-    /// given a base profile). They are copied into zeroizing storage.
-    pub async fn base_credentials(&self) -> Result<AwsCredentials, AssumeError> {
-        let provider = self
-            .config
-            .credentials_provider()
-            .ok_or(AssumeError::NoBaseCredentials)?;
-        let c = provider
-            .provide_credentials()
-            .await
-            .map_err(|_| AssumeError::NoBaseCredentials)?;
-        Ok(AwsCredentials::from_sdk(&c))
     }
 
     /// The base principal's identity (GetCallerIdentity); its ARN goes in trust policies.

@@ -7,6 +7,12 @@ use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use time::OffsetDateTime;
 
+/// RFC 3339 form of a time, as AWS SDKs read `Expiration` and `AWS_CREDENTIAL_EXPIRATION`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
 /// An access key pair, optionally with a session token and an expiry. Not `Serialize`, not
 /// `Clone`: a second copy is made only on purpose, with [`AwsCredentials::duplicate`].
 pub struct AwsCredentials {
@@ -76,22 +82,6 @@ impl AwsCredentials {
         self.expiration.map(|e| (e - now).whole_seconds())
     }
 
-    /// A second zeroizing copy, for a holder that must own its own (a child's environment,
-    /// a refreshing endpoint).
-    pub fn duplicate(&self) -> Self {
-        AwsCredentials {
-            access_key_id: self.access_key_id.clone(),
-            secret_access_key: SecretString::from(
-                self.secret_access_key.expose_secret().to_string(),
-            ),
-            session_token: self
-                .session_token
-                .as_ref()
-                .map(|t| SecretString::from(t.expose_secret().to_string())),
-            expiration: self.expiration,
-        }
-    }
-
     /// SDK credentials for one client. The copy lives inside the SDK's own `Credentials`,
     /// which also redacts its `Debug` output.
     pub(crate) fn to_sdk(&self) -> aws_credential_types::Credentials {
@@ -106,24 +96,6 @@ impl AwsCredentials {
                 .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s)),
             "zerokey",
         )
-    }
-
-    /// Copies credentials the SDK's provider chain resolved.
-    pub(crate) fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
-        let creds = AwsCredentials::new(
-            c.access_key_id(),
-            SecretString::from(c.secret_access_key().to_string()),
-            c.session_token().map(|t| SecretString::from(t.to_string())),
-        );
-        match c
-            .expiry()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .and_then(|d| {
-                OffsetDateTime::from_unix_timestamp(i64::try_from(d.as_secs()).ok()?).ok()
-            }) {
-            Some(e) => creds.with_expiration(e),
-            None => creds,
-        }
     }
 }
 
@@ -156,22 +128,23 @@ mod tests {
     #[test]
     fn debug_never_shows_the_secret() {
         let c = canary();
-        let dbg = format!("{c:?} {:?} {:?}", c.to_sdk(), c.duplicate());
+        let dbg = format!("{c:?} {:?}", c.to_sdk());
         assert!(!dbg.contains("Xq9vT2"), "{dbg}");
         assert!(!dbg.contains("sessiontoken"), "{dbg}");
     }
 
     #[test]
-    fn expiry_survives_the_round_trip_through_the_sdk() {
+    fn expiry_reaches_the_sdk_credentials() {
         let at = OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap();
         let c = canary().with_expiration(at);
-        let back = AwsCredentials::from_sdk(&c.to_sdk());
-        assert_eq!(back.expiration(), Some(at));
-        assert_eq!(back.access_key_id(), c.access_key_id());
-        assert_eq!(
-            back.seconds_left(at - time::Duration::seconds(90)),
-            Some(90)
-        );
+        let sdk = c.to_sdk();
+        let back = sdk
+            .expiry()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| OffsetDateTime::from_unix_timestamp(d.as_secs() as i64).ok());
+        assert_eq!(back, Some(at));
+        assert_eq!(sdk.access_key_id(), c.access_key_id());
+        assert_eq!(c.seconds_left(at - time::Duration::seconds(90)), Some(90));
         assert_eq!(canary().expiration(), None);
     }
 }

@@ -26,6 +26,6 @@ pub mod web_identity;
 pub use assume::{
     clamp_duration, AssumeError, AssumeRequest, AssumedRole, BaseAws, Field, RoleSession,
 };
-pub use credentials::AwsCredentials;
+pub use credentials::{rfc3339, AwsCredentials};
 pub use s3::{S3Error, S3Session};
 pub use sts::{caller_identity, CallerIdentity, StsError};

@@ -8,7 +8,7 @@ use crate::web_identity::{
     assume_role_with_web_identity, Claims, TokenError, WebIdentityError, WebIdentityRequest,
     WebIdentityToken,
 };
-use crate::{AwsCredentials, StsError};
+use crate::{rfc3339, AwsCredentials, StsError};
 use serde::Serialize;
 use std::path::Path;
 use time::OffsetDateTime;
@@ -124,11 +124,6 @@ pub fn default_session_name() -> String {
             OffsetDateTime::now_utc().unix_timestamp()
         ),
     }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Who we became: claims, identity, role, session expiry. Nothing secret.

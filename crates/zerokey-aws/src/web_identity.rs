@@ -4,7 +4,7 @@
 //! appears in no error, log or `Debug` output.
 
 use crate::sts::{classify, FailureKind};
-use crate::AwsCredentials;
+use crate::{rfc3339, AwsCredentials};
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -140,11 +140,6 @@ fn b64url_decode(part: &str) -> Option<Zeroizing<Vec<u8>>> {
 fn timestamp(v: Option<&serde_json::Value>) -> Option<OffsetDateTime> {
     let secs = v?.as_f64()?;
     OffsetDateTime::from_unix_timestamp(secs as i64).ok()
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 fn human_duration(secs: i64) -> String {

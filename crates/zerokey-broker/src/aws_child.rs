@@ -10,8 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
-use zerokey_aws::{AssumeError, AwsCredentials, BaseAws, RoleSession};
+use zerokey_aws::{rfc3339, AssumeError, AwsCredentials, BaseAws, RoleSession};
 use zerokey_core::Matcher;
 
 /// Default refresh margin of the container endpoint: the SDKs ask the endpoint again 15
@@ -119,12 +118,6 @@ pub struct ChildOptions {
     pub redact_output: bool,
     /// The detection engine.
     pub matcher: Arc<Matcher>,
-}
-
-/// RFC 3339 form of a time, as AWS SDKs read `AWS_CREDENTIAL_EXPIRATION`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// A second zeroizing copy of a secret (for the child's environment).

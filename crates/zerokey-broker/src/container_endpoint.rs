@@ -231,10 +231,7 @@ async fn answer(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
     }
     let expiration = current
         .expiration()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .map(zerokey_aws::rfc3339)
         .unwrap_or_default();
     let token = current.session_token().map(ExposeSecret::expose_secret);
     let body = serde_json::to_vec(&Answer {

@@ -111,7 +111,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// RFC 3339 form of a time, as AWS SDKs read `AWS_CREDENTIAL_EXPIRATION`.
-pub use zerokey_broker::aws_child::rfc3339;
+pub use zerokey_aws::rfc3339;
 
 impl RunArgs {
     /// The library's options for the child.

@@ -83,6 +83,33 @@ fn setup(exec_dir: &Path) -> Setup {
     }
 }
 
+/// A verified connection of role `role` (account 123456789012): prepare, then verify.
+async fn connection(http: &reqwest::Client, url: &str, token: &str, role: &str) -> String {
+    let prep: Value = http
+        .post(format!("{url}/api/connections/prepare"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let v: Value = http
+        .post(format!("{url}/api/aws/verify"))
+        .bearer_auth(token)
+        .json(
+            &json!({"roleArn": format!("arn:aws:iam::123456789012:role/{role}"),
+                      "externalId": prep["externalId"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["connection"]["id"].as_str().unwrap().to_string()
+}
+
 async fn exec(http: &reqwest::Client, url: &str, token: &str, body: Value) -> (StatusCode, Value) {
     let r = http
         .post(format!("{url}/api/exec"))
@@ -118,29 +145,7 @@ async fn exec_runs_allowlisted_scripts_with_temporary_credentials_only() {
     let api = |body: Value| exec(&http, &broker.url, &st.token, body);
 
     // A connection, then a run with its temporary credentials.
-    let prep: Value = http
-        .post(format!("{}/api/connections/prepare", broker.url))
-        .bearer_auth(&st.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let v: Value = http
-        .post(format!("{}/api/aws/verify", broker.url))
-        .bearer_auth(&st.token)
-        .json(
-            &json!({"roleArn": "arn:aws:iam::123456789012:role/zk-runner",
-                      "externalId": prep["externalId"]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let conn = v["connection"]["id"].as_str().unwrap().to_string();
+    let conn = connection(&http, &broker.url, &st.token, "zk-runner").await;
 
     let (s, r) = api(json!({"script": "whoami.py", "connection": conn})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
@@ -453,27 +458,7 @@ async fn exec_and_credential_process_with_a_connection_of_a_real_broker() {
     let st = setup(exec_dir.path());
     let broker = Broker::start(&st.sandbox, &endpoint, &st.db, &[]);
     let http = reqwest::Client::new();
-    let prep: Value = http
-        .post(format!("{}/api/connections/prepare", broker.url))
-        .bearer_auth(&st.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let v: Value = http
-        .post(format!("{}/api/aws/verify", broker.url))
-        .bearer_auth(&st.token)
-        .json(&json!({"roleArn": "arn:aws:iam::123456789012:role/zk-conn",
-                      "externalId": prep["externalId"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let conn = v["connection"]["id"].as_str().unwrap().to_string();
+    let conn = connection(&http, &broker.url, &st.token, "zk-conn").await;
     // A client machine: no AWS keys at all, only the broker's API token.
     let client = |args: &[&str]| {
         let mut cmd = std::process::Command::new(zerokey_bin());

@@ -102,6 +102,8 @@ fn secret_group(regex: &Regex) -> Option<usize> {
 struct Compiled {
     rule: Rule,
     regex: LazyRegex,
+    /// [`secret_group`] of `regex`, found once it is compiled.
+    group: OnceLock<Option<usize>>,
     anchor: Option<Anchor>,
     /// For a rule without an anchor: a part of the pattern every match contains (see
     /// [`anchor::factor`]); a window where it does not match is not searched.
@@ -306,6 +308,7 @@ impl Matcher {
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
+                group: OnceLock::new(),
                 anchor,
                 factor,
             });
@@ -489,7 +492,7 @@ impl Matcher {
         let Some(regex) = compiled.regex.get() else {
             return;
         };
-        let group = secret_group(regex);
+        let group = *compiled.group.get_or_init(|| secret_group(regex));
         let cache = s.caches[r].get_or_insert_with(|| regex.create_cache());
         let caps = s.caps[r].get_or_insert_with(|| regex.create_captures());
         let mut at = start;

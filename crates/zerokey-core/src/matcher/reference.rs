@@ -58,10 +58,11 @@ impl Matcher {
         caps: &mut Option<Captures>,
         out: &mut Found,
     ) {
-        let Some(regex) = self.rules[r].regex.get() else {
+        let compiled = &self.rules[r];
+        let Some(regex) = compiled.regex.get() else {
             return;
         };
-        let group = super::secret_group(regex);
+        let group = *compiled.group.get_or_init(|| super::secret_group(regex));
         let caps = caps.get_or_insert_with(|| regex.create_captures());
         let mut at = start;
         while at < end {
