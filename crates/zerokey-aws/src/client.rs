@@ -43,6 +43,40 @@ pub fn endpoint_url(service: Service) -> Option<String> {
     endpoint_url_from(service, |name| std::env::var(name).ok())
 }
 
+/// Region used when neither a flag nor `AWS_REGION`/`AWS_DEFAULT_REGION` gives one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A region (from `--region` or the environment) that is not a region name.
+#[derive(Debug, thiserror::Error)]
+#[error("--region {0:?}: not an AWS region name (e.g. us-east-1)")]
+pub struct BadRegion(pub String);
+
+/// `flag`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` of `env` (empty values skipped),
+/// else [`DEFAULT_REGION`]; checked to look like a region name.
+pub fn region_from(
+    flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<String, BadRegion> {
+    let region = flag
+        .map(str::to_string)
+        .or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|v| env(v).filter(|s| !s.is_empty()))
+        })
+        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if region.is_empty() || region.len() > 32 || !region.bytes().all(ok) {
+        return Err(BadRegion(region));
+    }
+    Ok(region)
+}
+
+/// [`region_from`] the process environment.
+pub fn region_from_env(flag: Option<&str>) -> Result<String, BadRegion> {
+    region_from(flag, |name| std::env::var(name).ok())
+}
+
 /// Connect and per-attempt timeouts of every client zerokey builds.
 pub fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
@@ -134,5 +168,39 @@ mod tests {
         assert_eq!(endpoint_url_from(Service::Sts, &e), None);
         let e = env(&[("AWS_ENDPOINT_URL_STS", " "), ("AWS_ENDPOINT_URL", "")]);
         assert_eq!(endpoint_url_from(Service::Sts, &e), None);
+    }
+
+    #[test]
+    fn region_flag_then_environment_then_default() {
+        let e = env(&[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "eu-west-1")]);
+        assert_eq!(region_from(None, &e).ok().as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            region_from(Some("ap-south-2"), &e).ok().as_deref(),
+            Some("ap-south-2")
+        );
+        let e = env(&[
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ]);
+        assert_eq!(region_from(None, &e).ok().as_deref(), Some("us-west-2"));
+        assert_eq!(
+            region_from(None, env(&[])).ok().as_deref(),
+            Some(DEFAULT_REGION)
+        );
+    }
+
+    #[test]
+    fn region_names_are_checked() {
+        let err = region_from(Some("EU WEST"), env(&[]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("--region \"EU WEST\": not an AWS region name (e.g. us-east-1)")
+        );
+        assert!(region_from(Some(""), env(&[])).is_err());
+        assert!(region_from(Some(&"a".repeat(33)), env(&[])).is_err());
+        let e = env(&[("AWS_REGION", "eu_west_1")]);
+        assert!(region_from(None, &e).is_err());
     }
 }

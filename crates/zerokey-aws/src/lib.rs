@@ -9,6 +9,7 @@
 pub mod assume;
 pub mod client;
 pub mod cloudtrail;
+pub mod credential_process;
 pub mod credentials;
 pub mod iam;
 pub mod oidc_role;

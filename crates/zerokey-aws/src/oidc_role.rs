@@ -9,7 +9,9 @@ use crate::web_identity::{
     WebIdentityToken,
 };
 use crate::{rfc3339, AwsCredentials, StsError};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use std::io::{self, Write};
 use std::path::Path;
 use time::OffsetDateTime;
 
@@ -108,6 +110,55 @@ impl OidcRole<'_> {
     }
 }
 
+/// Why `oidc retrieve` does not know where the secret goes.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretTargetError {
+    /// `--env` without a command.
+    #[error("--env NAME needs a COMMAND after `--` to give the secret to")]
+    EnvWithoutCommand,
+    /// `--print` with a command.
+    #[error("--print and a COMMAND exclude each other; use --env NAME -- COMMAND")]
+    PrintWithCommand,
+    /// Neither.
+    #[error(
+        "say where the secret goes: --env NAME -- COMMAND (recommended: only that command \
+         sees it) or --print (stdout)"
+    )]
+    Nowhere,
+}
+
+/// Where the secret of `oidc retrieve` goes: the variable of `--env` (`Some`, with a
+/// command), or stdout with `--print` (`None`, without one).
+pub fn secret_target(
+    env: Option<&str>,
+    print: bool,
+    has_command: bool,
+) -> Result<Option<&str>, SecretTargetError> {
+    match (env, print, has_command) {
+        (Some(name), _, true) => Ok(Some(name)),
+        (Some(_), _, false) => Err(SecretTargetError::EnvWithoutCommand),
+        (None, true, false) => Ok(None),
+        (None, true, true) => Err(SecretTargetError::PrintWithCommand),
+        (None, false, _) => Err(SecretTargetError::Nowhere),
+    }
+}
+
+/// Writes `secret` and a newline to `out`; with `mask` (in GitHub Actions), first an
+/// `::add-mask::` line for each of its non-blank lines, so the runner hides them in logs.
+pub fn write_secret(out: &mut dyn Write, secret: &SecretString, mask: bool) -> io::Result<()> {
+    if mask {
+        for line in secret
+            .expose_secret()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            writeln!(out, "::add-mask::{line}")?;
+        }
+    }
+    writeln!(out, "{}", secret.expose_secret())
+}
+
 /// `true` inside GitHub Actions.
 pub fn in_github_actions() -> bool {
     std::env::var(GITHUB_ACTIONS).is_ok_and(|v| v == "true")
@@ -204,5 +255,49 @@ fn until(t: OffsetDateTime) -> String {
         format!("in {d}")
     } else {
         format!("{d} ago")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn the_secret_goes_to_one_command_or_stdout() {
+        assert_eq!(
+            secret_target(Some("DB_PASSWORD"), false, true),
+            Ok(Some("DB_PASSWORD"))
+        );
+        assert_eq!(secret_target(None, true, false), Ok(None));
+        assert_eq!(
+            secret_target(Some("X"), false, false),
+            Err(SecretTargetError::EnvWithoutCommand)
+        );
+        let e = secret_target(None, true, true).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("--print and a COMMAND exclude each other; use --env NAME -- COMMAND")
+        );
+        let e = secret_target(None, false, true)
+            .err()
+            .map(|e| e.to_string());
+        assert!(e
+            .unwrap_or_default()
+            .starts_with("say where the secret goes: --env NAME -- COMMAND (recommended"));
+    }
+
+    #[test]
+    fn printed_secrets_are_masked_line_by_line_first() {
+        let secret = SecretString::from("first\n\n  \nsecond".to_string());
+        let mut out = Vec::new();
+        write_secret(&mut out, &secret, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "::add-mask::first\n::add-mask::second\nfirst\n\n  \nsecond\n"
+        );
+        let mut out = Vec::new();
+        write_secret(&mut out, &secret, false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "first\n\n  \nsecond\n");
     }
 }

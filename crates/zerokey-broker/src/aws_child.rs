@@ -8,9 +8,12 @@ use crate::child::{self, ChildCommand, ChildError, AWS_CHILD_VARS};
 use crate::container_endpoint::{self, ContainerEndpoint, EndpointError};
 use secrecy::{ExposeSecret, SecretString};
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use zerokey_aws::{rfc3339, AssumeError, AwsCredentials, BaseAws, RoleSession};
+use time::OffsetDateTime;
+use zerokey_aws::assume::{sanitize_session_name, session_name_for};
+use zerokey_aws::{rfc3339, validate, AssumeError, AwsCredentials, BaseAws, RoleSession};
 use zerokey_core::Matcher;
 
 /// Default refresh margin of the container endpoint: the SDKs ask the endpoint again 15
@@ -99,12 +102,158 @@ impl CredentialSource {
         }
     }
 
+    /// Checks `spec` (reading `--policy`) and, for a role, loads the base configuration for
+    /// `region` (from `base_profile` if given); `what` names the command in the default
+    /// session name.
+    pub async fn from_spec(
+        spec: &SourceSpec,
+        what: &str,
+        region: &str,
+        base_profile: Option<&str>,
+    ) -> Result<Self, SpecError> {
+        match spec.role_session(what, local_user().as_deref())? {
+            Some(session) => Ok(CredentialSource::Role {
+                base: Box::new(BaseAws::load(region, base_profile).await),
+                session,
+            }),
+            None => match (&spec.connection, &spec.server) {
+                (Some(id), Some(server)) => Ok(CredentialSource::Broker {
+                    server: server.clone(),
+                    id: id.clone(),
+                    duration: spec.duration,
+                }),
+                _ => Err(SpecError::NoSource),
+            },
+        }
+    }
+
     /// The role ARN, when known here.
     pub fn role_arn(&self) -> Option<&str> {
         match self {
             CredentialSource::Role { session, .. } => Some(&session.role_arn),
             CredentialSource::Broker { .. } => None,
         }
+    }
+}
+
+/// Where credentials should come from, as the flags of `zerokey exec` and `zerokey
+/// credential-process` say it (unchecked): [`CredentialSource::from_spec`] checks it.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSpec {
+    /// `--role-arn`: the role to assume with the base credentials.
+    pub role_arn: Option<String>,
+    /// `--external-id`.
+    pub external_id: Option<String>,
+    /// `--connection`: a broker's connection id (without a role).
+    pub connection: Option<String>,
+    /// `--server`: the broker's URL.
+    pub server: Option<String>,
+    /// `--duration`: session length in seconds.
+    pub duration: u32,
+    /// `--session-name` [default: from the command, the local user and the time].
+    pub session_name: Option<String>,
+    /// `--source-identity` [default: the local user].
+    pub source_identity: Option<String>,
+    /// `--no-source-identity`.
+    pub no_source_identity: bool,
+    /// `--policy FILE`: an inline session policy.
+    pub policy: Option<PathBuf>,
+    /// `--policy-arn`s.
+    pub policy_arns: Vec<String>,
+    /// `--tag KEY=VALUE`s.
+    pub tags: Vec<String>,
+}
+
+/// What is wrong with a [`SourceSpec`]; each names the flag.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// A flag's value is invalid.
+    #[error("{flag}: {message}")]
+    Bad {
+        /// The flag.
+        flag: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Neither a role nor a broker connection.
+    #[error("give --role-arn ARN, or --connection ID with --server URL")]
+    NoSource,
+    /// The `--policy` file could not be read.
+    #[error("--policy {}", path.display())]
+    PolicyRead {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The assembled AssumeRole request is invalid.
+    #[error(transparent)]
+    Assume(#[from] AssumeError),
+}
+
+/// The local user's name, for the default SourceIdentity and session name.
+pub fn local_user() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+}
+
+impl SourceSpec {
+    /// The checked role session (reading `--policy`), or `None` without `--role-arn`;
+    /// `what` names the command and `user` the local user in the defaults.
+    pub fn role_session(
+        &self,
+        what: &str,
+        user: Option<&str>,
+    ) -> Result<Option<RoleSession>, SpecError> {
+        let bad = |flag, message| SpecError::Bad { flag, message };
+        validate::duration(self.duration).map_err(|m| bad("--duration", m))?;
+        let Some(role_arn) = &self.role_arn else {
+            return Ok(None);
+        };
+        let policy = match &self.policy {
+            Some(path) => {
+                let text =
+                    fs_err::read_to_string(path).map_err(|source| SpecError::PolicyRead {
+                        path: path.clone(),
+                        source,
+                    })?;
+                Some(
+                    validate::session_policy(&text)
+                        .map_err(|m| bad("--policy", format!("{}: {m}", path.display())))?,
+                )
+            }
+            None => None,
+        };
+        let source_identity = if self.no_source_identity {
+            None
+        } else {
+            self.source_identity
+                .clone()
+                .or_else(|| user.map(sanitize_session_name))
+        };
+        let session = RoleSession {
+            role_arn: role_arn.clone(),
+            external_id: self.external_id.clone(),
+            session_name: self.session_name.clone().unwrap_or_else(|| {
+                session_name_for(what, user, OffsetDateTime::now_utc().unix_timestamp())
+            }),
+            source_identity,
+            policy,
+            policy_arns: self.policy_arns.clone(),
+            tags: validate::session_tags(&self.tags).map_err(|m| bad("--tag", m))?,
+            duration_seconds: self.duration,
+        };
+        session.request().check()?;
+        Ok(Some(session))
     }
 }
 
@@ -244,4 +393,127 @@ pub async fn run_with_endpoint(
     );
     endpoint.stop().await;
     code
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/deploy";
+
+    fn role_spec() -> SourceSpec {
+        SourceSpec {
+            role_arn: Some(ROLE.to_string()),
+            duration: 3600,
+            ..SourceSpec::default()
+        }
+    }
+
+    fn err(spec: &SourceSpec) -> String {
+        spec.role_session("exec", Some("alice"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn role_session_defaults_come_from_the_user_and_command() {
+        let s = role_spec()
+            .role_session("exec", Some("al ice"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.role_arn, ROLE);
+        assert_eq!(
+            s.source_identity.as_deref(),
+            Some(sanitize_session_name("al ice").as_str())
+        );
+        assert!(s.session_name.starts_with("zk-exec-"), "{}", s.session_name);
+        assert_eq!(s.duration_seconds, 3600);
+        let spec = SourceSpec {
+            no_source_identity: true,
+            session_name: Some("mine".into()),
+            tags: vec!["team=data".into()],
+            ..role_spec()
+        };
+        let s = spec.role_session("exec", Some("alice")).unwrap().unwrap();
+        assert_eq!(s.source_identity, None);
+        assert_eq!(s.session_name, "mine");
+        assert_eq!(s.tags, [("team".to_string(), "data".to_string())]);
+    }
+
+    #[test]
+    fn bad_flags_are_named() {
+        let spec = SourceSpec {
+            duration: 60,
+            ..role_spec()
+        };
+        assert!(
+            err(&spec).starts_with("--duration: 60 seconds is outside"),
+            "{}",
+            err(&spec)
+        );
+        let spec = SourceSpec {
+            tags: vec!["aws:x=1".into()],
+            ..role_spec()
+        };
+        assert_eq!(
+            err(&spec),
+            "--tag: tag key \"aws:x\" must not start with aws:"
+        );
+        let spec = SourceSpec {
+            policy: Some("missing.json".into()),
+            ..role_spec()
+        };
+        assert_eq!(err(&spec), "--policy missing.json");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, "not json").unwrap();
+        let spec = SourceSpec {
+            policy: Some(file.clone()),
+            ..role_spec()
+        };
+        assert!(
+            err(&spec).starts_with(&format!("--policy: {}: ", file.display())),
+            "{}",
+            err(&spec)
+        );
+        let spec = SourceSpec {
+            role_arn: Some("arn:nope".into()),
+            ..role_spec()
+        };
+        assert!(err(&spec).starts_with("--role-arn"), "{}", err(&spec));
+    }
+
+    #[tokio::test]
+    async fn a_connection_needs_a_server() {
+        let spec = SourceSpec {
+            connection: Some("c1".into()),
+            duration: 900,
+            ..SourceSpec::default()
+        };
+        let e = CredentialSource::from_spec(&spec, "exec", "us-east-1", None).await;
+        assert_eq!(
+            e.err().map(|e| e.to_string()).as_deref(),
+            Some("give --role-arn ARN, or --connection ID with --server URL")
+        );
+        let spec = SourceSpec {
+            server: Some("https://zk.example.com".into()),
+            ..spec
+        };
+        let source = CredentialSource::from_spec(&spec, "exec", "us-east-1", None).await;
+        match source.unwrap() {
+            CredentialSource::Broker {
+                server,
+                id,
+                duration,
+            } => {
+                assert_eq!(
+                    (server.as_str(), id.as_str(), duration),
+                    ("https://zk.example.com", "c1", 900)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+pub use zerokey_scan::config::parse_size;
 
 /// zerokey: use AWS without storing AWS keys, and prove that no key leaked.
 #[derive(Debug, Parser)]
@@ -507,40 +508,4 @@ pub struct TokenExpiry(pub Option<Duration>);
 
 fn parse_token_expiry(s: &str) -> Result<TokenExpiry, String> {
     zerokey_broker::auth::token::parse_lifetime(s).map(TokenExpiry)
-}
-
-/// Parses `123`, `500K`, `64M`, `1G` (powers of 1024; a trailing `B`/`iB` is accepted).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let t = t
-        .strip_suffix("iB")
-        .or_else(|| t.strip_suffix('B'))
-        .unwrap_or(t);
-    let (num, mult) = match t.chars().last() {
-        Some('K' | 'k') => (&t[..t.len() - 1], 1u64 << 10),
-        Some('M' | 'm') => (&t[..t.len() - 1], 1 << 20),
-        Some('G' | 'g') => (&t[..t.len() - 1], 1 << 30),
-        _ => (t, 1),
-    };
-    num.trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("invalid size {s:?} (expected e.g. 500K, 64M, 1G)"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1024"), Ok(1024));
-        assert_eq!(parse_size("500K"), Ok(500 * 1024));
-        assert_eq!(parse_size("64MB"), Ok(64 << 20));
-        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("0").is_err());
-    }
 }

@@ -3,7 +3,7 @@
 //! that could not be parsed when nothing else could be read or with --strict).
 
 use crate::args::{AuditArgs, OutputFormat};
-use crate::{baseline, config, Exit};
+use crate::{config, Exit};
 use anyhow::Context as _;
 use std::time::Instant;
 use zerokey_audit::finding::Severity;
@@ -29,7 +29,7 @@ pub fn run(args: AuditArgs, global: &crate::args::Global) -> anyhow::Result<Exit
         ..AuditOptions::default()
     };
     if let Some(b) = &args.baseline {
-        opts.baseline = baseline::read(b)?;
+        opts.baseline = zerokey_report::baseline::read(b)?;
     }
     let loaded = if args.no_config {
         config::Loaded::default()

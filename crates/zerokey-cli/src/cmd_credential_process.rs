@@ -7,9 +7,8 @@
 use crate::role::RoleArgs;
 use anyhow::Context as _;
 use clap::Args;
-use secrecy::ExposeSecret;
 use std::io::Write as _;
-use zeroize::Zeroizing;
+use zerokey_aws::{profile, rfc3339};
 
 #[derive(Debug, Args)]
 pub struct CredentialProcessArgs {
@@ -24,62 +23,19 @@ pub struct CredentialProcessArgs {
     pub region: Option<String>,
 }
 
-/// The answer the SDKs read (borrowed: the one copy is the zeroized output buffer).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer<'a> {
-    version: u8,
-    access_key_id: &'a str,
-    secret_access_key: &'a str,
-    session_token: &'a str,
-    expiration: &'a str,
-}
-
 /// Refuses to run when the base credentials would come from a profile that runs zerokey
 /// itself: that would start zerokey again, and again.
 fn guard_against_self(base_profile: Option<&str>) -> anyhow::Result<()> {
-    let var = crate::env::ZEROKEY_CREDENTIAL_PROCESS_ACTIVE;
-    if std::env::var_os(var).is_some() {
-        anyhow::bail!(
-            "zerokey credential-process was started by zerokey credential-process ({var} is set): \
-             the profile it reads base credentials from runs zerokey again; give --base-profile \
-             NAME, a profile that holds the base credentials"
-        );
-    }
-    // Environment keys come first in the provider chain: no profile is read then.
-    if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-        let profile = base_profile
-            .map(str::to_string)
-            .or_else(|| std::env::var("AWS_PROFILE").ok())
-            .or_else(|| std::env::var("AWS_DEFAULT_PROFILE").ok())
-            .unwrap_or_else(|| "default".to_string());
-        for file in zerokey_aws::profile::shared_files() {
-            let Ok(text) = fs_err::read_to_string(&file) else {
-                continue;
-            };
-            if let Some(line) = zerokey_aws::profile::runs_zerokey(&text, &profile) {
-                anyhow::bail!(
-                    "{}:{line}: profile {profile:?} runs zerokey credential-process, and it is also \
-                     the profile the base credentials would be read from; give --base-profile \
-                     NAME, a profile that holds the base credentials",
-                    file.display()
-                );
-            }
-        }
-    }
+    let files = profile::shared_files();
+    profile::check_not_self(base_profile, &files, |v| std::env::var_os(v))?;
     // Edition 2021, one thread: any SDK process this one starts sees the guard.
-    std::env::set_var(var, "1");
+    std::env::set_var(profile::ZEROKEY_CREDENTIAL_PROCESS_ACTIVE, "1");
     Ok(())
 }
 
 pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
     guard_against_self(args.base_profile.as_deref())?;
-    let region = crate::cmd_exec::RunArgs {
-        region: args.region.clone(),
-        pass_env: Vec::new(),
-        redact_output: false,
-    }
-    .region()?;
+    let region = zerokey_aws::client::region_from_env(args.region.as_deref())?;
     let rt = crate::cmd_exec::runtime()?;
     let creds = rt.block_on(async {
         let source = args
@@ -88,24 +44,7 @@ pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
             .await?;
         anyhow::Ok(source.fetch().await?)
     })?;
-    let Some(token) = creds.session_token() else {
-        anyhow::bail!("the credentials obtained have no session token");
-    };
-    let expiration = creds
-        .expiration()
-        .map(crate::cmd_exec::rfc3339)
-        .context("the credentials obtained have no expiry")?;
-    let mut out = Zeroizing::new(
-        serde_json::to_vec(&Answer {
-            version: 1,
-            access_key_id: creds.access_key_id(),
-            secret_access_key: creds.secret_access_key().expose_secret(),
-            session_token: token.expose_secret(),
-            expiration: &expiration,
-        })
-        .context("writing the answer")?,
-    );
-    out.push(b'\n');
+    let out = zerokey_aws::credential_process::answer(&creds)?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)
@@ -113,7 +52,7 @@ pub fn run(args: CredentialProcessArgs) -> anyhow::Result<crate::Exit> {
         .context("writing to stdout")?;
     tracing::info!(
         access_key_id = creds.access_key_id(),
-        expires = %expiration,
+        expires = %creds.expiration().map(rfc3339).unwrap_or_default(),
         "credentials handed to the calling SDK"
     );
     Ok(crate::Exit::Clean)

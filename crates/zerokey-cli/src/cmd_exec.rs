@@ -13,9 +13,6 @@ use zerokey_broker::aws_child::{self, ChildOptions, DEFAULT_REFRESH_MARGIN_SECS,
 use zerokey_broker::child::{self, AWS_CHILD_VARS};
 use zerokey_core::{Matcher, RuleSet};
 
-/// Region used when neither `--region` nor `AWS_REGION`/`AWS_DEFAULT_REGION` is set.
-pub const DEFAULT_REGION: &str = "us-east-1";
-
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     #[command(flatten)]
@@ -62,22 +59,11 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// `--region`, else the environment's, else [`DEFAULT_REGION`].
+    /// `--region`, else the environment's, else `us-east-1`.
     pub fn region(&self) -> anyhow::Result<String> {
-        let region = self
-            .region
-            .clone()
-            .or_else(|| {
-                ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                    .iter()
-                    .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            })
-            .unwrap_or_else(|| DEFAULT_REGION.to_string());
-        let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
-        if region.is_empty() || region.len() > 32 || !region.bytes().all(ok) {
-            anyhow::bail!("--region {region:?}: not an AWS region name (e.g. us-east-1)");
-        }
-        Ok(region)
+        Ok(zerokey_aws::client::region_from_env(
+            self.region.as_deref(),
+        )?)
     }
 
     /// Checks the `--pass-env` names; `reserved` are names zerokey sets itself.

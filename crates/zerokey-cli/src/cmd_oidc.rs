@@ -6,11 +6,11 @@
 use crate::cmd_exec::{self, RunArgs};
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::PathBuf;
-use zerokey_aws::oidc_role::{in_github_actions, OidcRole, Summary};
+use zerokey_aws::oidc_role::{self, in_github_actions, OidcRole, Summary};
 use zerokey_aws::web_identity::DEFAULT_AUDIENCE;
 use zerokey_broker::aws_child;
 use zerokey_broker::child::{self, AWS_CHILD_VARS};
@@ -154,12 +154,7 @@ impl RoleArgs {
 fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
     let policy = args.role.policy_text()?;
     args.role.role(policy.as_deref()).validate()?;
-    let run = RunArgs {
-        region: args.region.clone(),
-        pass_env: Vec::new(),
-        redact_output: false,
-    };
-    let region = run.region()?;
+    let region = zerokey_aws::client::region_from_env(args.region.as_deref())?;
     let rt = cmd_exec::runtime()?;
     let text = rt.block_on(async {
         let (token, creds) = args.role.role(policy.as_deref()).assume(&region).await?;
@@ -193,19 +188,10 @@ fn retrieve(args: RetrieveArgs) -> anyhow::Result<u8> {
     let policy = args.role.policy_text()?;
     args.role.role(policy.as_deref()).validate()?;
     zerokey_aws::secrets::validate_secret_name(&args.secret_name).context("--secret-name")?;
-    match (&args.env, args.print, args.command.is_empty()) {
-        (Some(name), _, false) => {
-            child::validate_env_name("--env", name)?;
-        }
-        (Some(_), _, true) => bail!("--env NAME needs a COMMAND after `--` to give the secret to"),
-        (None, true, true) => {}
-        (None, true, false) => {
-            bail!("--print and a COMMAND exclude each other; use --env NAME -- COMMAND")
-        }
-        (None, false, _) => bail!(
-            "say where the secret goes: --env NAME -- COMMAND (recommended: only that command \
-             sees it) or --print (stdout)"
-        ),
+    let target =
+        oidc_role::secret_target(args.env.as_deref(), args.print, !args.command.is_empty());
+    if let Some(name) = target? {
+        child::validate_env_name("--env", name)?;
     }
     args.run.validate_pass_env(&[])?;
     let region = args.run.region()?;
@@ -249,17 +235,9 @@ async fn give_to_child(
 /// `--print`: the secret on stdout; in GitHub Actions each line is masked first.
 fn print_secret(secret: &SecretString) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout().lock();
-    if in_github_actions() {
-        for line in secret
-            .expose_secret()
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
-            writeln!(stdout, "::add-mask::{line}").context("writing to stdout")?;
-        }
-    }
-    writeln!(stdout, "{}", secret.expose_secret()).context("writing to stdout")?;
-    stdout.flush().context("writing to stdout")?;
+    oidc_role::write_secret(&mut stdout, secret, in_github_actions())
+        .and_then(|()| stdout.flush())
+        .context("writing to stdout")?;
     Ok(0)
 }
 

@@ -2,7 +2,7 @@
 //! the report and picks the exit code.
 
 use crate::args::{ColorChoice, Global, ScanArgs, ScanFormat};
-use crate::{baseline, config, env, Exit};
+use crate::{config, env, Exit};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use zerokey_core::{Allowlist, Matcher, RuleSet, SuppressionKind};
+use zerokey_core::SuppressionKind;
+use zerokey_report::baseline::{self, Baseline};
 use zerokey_report::{Format, RenderOptions, Report};
+use zerokey_scan::config::ArchiveFlags;
 use zerokey_scan::git::{self, GitOptions};
 use zerokey_scan::suppress::{PathGlobs, Policy};
-use zerokey_scan::{files, ArchiveOptions, Origin, ScanOptions, ScanOutcome};
+use zerokey_scan::{ScanOptions, ScanOutcome};
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     let started = Instant::now();
@@ -33,10 +35,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
         || config::FILE_NAME.to_string(),
         |p| p.display().to_string(),
     );
-    let matcher = build_matcher(&args, cfg)?.with_allowlist(
-        Allowlist::new(&cfg_name, &cfg.allow.regexes, &cfg.allow.stopwords)
-            .context("allow.regexes")?,
-    );
+    let matcher = cfg.matcher(&cfg_name, &args.only_rules, &args.disable_rules)?;
     let mut exclude = Vec::new();
     if !cfg.scan.exclude.is_empty() {
         exclude.push(
@@ -49,21 +48,22 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
             PathGlobs::new(&args.exclude, std::env::current_dir().ok()).context("--exclude")?,
         );
     }
-    let cfg_size = cfg
-        .scan
-        .max_file_size
-        .as_deref()
-        .and_then(|s| crate::args::parse_size(s).ok());
     let opts = ScanOptions {
         threads: args.threads,
         max_file_size: args
             .max_file_size
-            .or(cfg_size)
+            .or(cfg.scan.max_file_size())
             .unwrap_or(ScanOptions::default().max_file_size),
         follow_symlinks: args.follow_symlinks || cfg.scan.follow_symlinks.unwrap_or(false),
         respect_gitignore: args.respect_gitignore || cfg.scan.respect_gitignore.unwrap_or(false),
         exclude: PathGlobs::merge(exclude),
-        archive: archive_options(&args, cfg),
+        archive: cfg.scan.archive_options(ArchiveFlags {
+            no_archives: args.no_archives,
+            no_databases: args.no_databases,
+            max_depth: args.archive_max_depth,
+            max_bytes: args.archive_max_bytes,
+            max_ratio: args.archive_max_ratio,
+        }),
         verifier: if args.verify {
             Some(std::sync::Arc::new(zerokey_aws::verify::StsVerifier::new()?))
         } else {
@@ -126,7 +126,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
     };
     progress.finish();
     if !stdin.is_empty() {
-        scan_stdin(&matcher, &opts, &mut outcome)?;
+        let mut stdin = std::io::stdin().lock();
+        zerokey_scan::scan_stream_into(&matcher, "-", &mut stdin, &opts, &mut outcome)
+            .context("cannot read stdin")?;
     }
     policy.apply(&mut outcome);
     if let Some(path) = &args.write_baseline {
@@ -137,9 +139,15 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<Exit> {
                 .filter(|s| s.kind == SuppressionKind::Baseline)
                 .map(|s| &s.finding),
         );
-        let n = baseline::write(path, all)?;
+        let doc = Baseline::of(all);
+        crate::output::emit(Some(path), |out| doc.write(out))
+            .with_context(|| format!("cannot write baseline {}", path.display()))?;
         if !global.quiet {
-            eprintln!("zerokey: wrote {n} fingerprints to {}", path.display());
+            eprintln!(
+                "zerokey: wrote {} fingerprints to {}",
+                doc.len(),
+                path.display()
+            );
         }
     }
     outcome.stats.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -230,100 +238,6 @@ fn scanned_commit(path: &Path) -> Option<String> {
         .ok()?;
     let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && valid(&sha)).then_some(sha)
-}
-
-/// Archive and database options: flag > config file > defaults.
-fn archive_options(args: &ScanArgs, cfg: &config::Config) -> ArchiveOptions {
-    let d = ArchiveOptions::default();
-    let c = &cfg.scan;
-    ArchiveOptions {
-        archives: !args.no_archives && c.archives.unwrap_or(d.archives),
-        databases: !args.no_databases && c.databases.unwrap_or(d.databases),
-        max_depth: args
-            .archive_max_depth
-            .or(c.archive_max_depth)
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(d.max_depth),
-        max_bytes: args
-            .archive_max_bytes
-            .or_else(|| {
-                c.archive_max_bytes
-                    .as_deref()
-                    .and_then(|s| crate::args::parse_size(s).ok())
-            })
-            .unwrap_or(d.max_bytes),
-        max_ratio: args
-            .archive_max_ratio
-            .or(c.archive_max_ratio)
-            .unwrap_or(d.max_ratio),
-    }
-}
-
-fn build_matcher(args: &ScanArgs, cfg: &config::Config) -> anyhow::Result<Matcher> {
-    let mut set = RuleSet::builtin().context("built-in rules")?;
-    let only = if args.only_rules.is_empty() {
-        &cfg.rules.only
-    } else {
-        &args.only_rules
-    };
-    let disable: Vec<&String> = args
-        .disable_rules
-        .iter()
-        .chain(&cfg.rules.disable)
-        .collect();
-    for id in only.iter().chain(disable.iter().copied()) {
-        if set.get(id).is_none() {
-            bail!("unknown rule id {id:?} (see `zerokey rules`)");
-        }
-    }
-    if !only.is_empty() {
-        set.retain(|r| only.contains(&r.id));
-    }
-    set.retain(|r| !disable.contains(&&r.id));
-    Ok(Matcher::new(&set)?)
-}
-
-fn scan_stdin(
-    matcher: &Matcher,
-    opts: &ScanOptions,
-    outcome: &mut ScanOutcome,
-) -> anyhow::Result<()> {
-    let origin = Origin {
-        path: "-",
-        rel_path: "-",
-        commit: None,
-        date: None,
-        inner: None,
-        cells: None,
-    };
-    let mut buf = Vec::new();
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    let scanned = files::scan_stream_bounded(
-        matcher,
-        &origin,
-        &mut lock,
-        opts.chunk_size,
-        &mut buf,
-        opts.verifier.as_deref(),
-    )
-    .context("cannot read stdin")?;
-    if let Some(reason) = scanned.binary_reason() {
-        outcome.stats.skipped_binary += 1;
-        outcome.skipped.push(zerokey_scan::Skipped {
-            path: "-".to_string(),
-            reason,
-        });
-    } else {
-        outcome.stats.files += 1;
-        outcome.stats.blobs += 1;
-        outcome.stats.bytes += scanned.bytes;
-    }
-    let result = scanned.result;
-    outcome.stats.suppressed += result.suppressed.len() as u64;
-    outcome.findings.extend(result.findings);
-    outcome.suppressed.extend(result.suppressed);
-    Ok(())
 }
 
 /// A spinner on stderr that appears only once a scan has run for a moment.

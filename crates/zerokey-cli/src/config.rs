@@ -1,102 +1,10 @@
 //! `.zerokey.toml`: found by walking up from the first scanned path (or `--config FILE`,
-//! `ZEROKEY_CONFIG`). Precedence: flag > `ZEROKEY_*` env > config file > defaults.
+//! `ZEROKEY_CONFIG`), then read by [`zerokey_scan::config`], which holds its schema.
+//! Precedence: flag > `ZEROKEY_*` env > config file > defaults.
 
-use anyhow::{bail, Context as _};
-use serde::Deserialize;
+use anyhow::bail;
 use std::path::{Path, PathBuf};
-
-/// File name looked for in each directory.
-pub const FILE_NAME: &str = ".zerokey.toml";
-
-/// The whole file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    #[serde(default)]
-    pub scan: ScanSection,
-    #[serde(default)]
-    pub rules: RulesSection,
-    #[serde(default)]
-    pub allow: AllowSection,
-    #[serde(default)]
-    pub audit: AuditSection,
-}
-
-/// `[audit]`: suppressions for `zerokey audit`, for inputs that cannot carry comments (JSON).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditSection {
-    /// Audit ids never run.
-    #[serde(default)]
-    pub disable: Vec<String>,
-    /// `[[audit.ignore]]` entries.
-    #[serde(default)]
-    pub ignore: Vec<AuditIgnore>,
-    /// Globs (relative to the audited folder) of files not audited at all, e.g. fixtures that
-    /// are wrong on purpose.
-    #[serde(default)]
-    pub exclude: Vec<String>,
-}
-
-/// One `[[audit.ignore]]`: findings of `rule` in files matching `path` (a glob relative to the
-/// audit root), optionally only under `logical_path`, with a mandatory reason.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditIgnore {
-    pub rule: String,
-    pub path: String,
-    #[serde(default)]
-    pub logical_path: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScanSection {
-    /// e.g. "64M".
-    pub max_file_size: Option<String>,
-    pub respect_gitignore: Option<bool>,
-    pub follow_symlinks: Option<bool>,
-    /// Globs of paths not scanned at all.
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// Open zip, tar and gzip files (default true).
-    pub archives: Option<bool>,
-    /// Scan SQLite databases (default true).
-    pub databases: Option<bool>,
-    /// Most nested archives.
-    pub archive_max_depth: Option<u64>,
-    /// e.g. "4G".
-    pub archive_max_bytes: Option<String>,
-    /// Highest compression ratio.
-    pub archive_max_ratio: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RulesSection {
-    #[serde(default)]
-    pub disable: Vec<String>,
-    #[serde(default)]
-    pub only: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AllowSection {
-    /// Globs of paths whose findings are suppressed (still counted).
-    #[serde(default)]
-    pub paths: Vec<String>,
-    /// Regexes matched against each candidate secret.
-    #[serde(default)]
-    pub regexes: Vec<String>,
-    /// Case-insensitive words; a secret containing one is suppressed.
-    #[serde(default)]
-    pub stopwords: Vec<String>,
-    /// Fingerprints of reviewed findings.
-    #[serde(default)]
-    pub fingerprints: Vec<String>,
-}
+pub use zerokey_scan::config::{Config, FILE_NAME};
 
 /// A loaded config and the directory it applies to.
 #[derive(Debug, Default)]
@@ -123,33 +31,7 @@ pub fn load(explicit: Option<&Path>, start: &Path) -> anyhow::Result<Loaded> {
     let Some(path) = path else {
         return Ok(Loaded::default());
     };
-    let text = fs_err::read_to_string(&path)?;
-    let config: Config = toml::from_str(&text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| {
-                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                format!(":{line}")
-            })
-            .unwrap_or_default();
-        anyhow::anyhow!("{}{at}: {}", path.display(), e.message())
-    })?;
-    if let Some(size) = &config.scan.max_file_size {
-        crate::args::parse_size(size)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{}: scan.max_file_size", path.display()))?;
-    }
-    if let Some(size) = &config.scan.archive_max_bytes {
-        crate::args::parse_size(size)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{}: scan.archive_max_bytes", path.display()))?;
-    }
-    if config.scan.archive_max_depth == Some(0) || config.scan.archive_max_ratio == Some(0) {
-        bail!(
-            "{}: scan.archive_max_depth and scan.archive_max_ratio must be at least 1",
-            path.display()
-        );
-    }
+    let config = zerokey_scan::config::read(&path)?;
     let dir = std::path::absolute(&path)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf));
@@ -183,19 +65,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_keys_are_errors_with_file_and_line() {
+    fn errors_name_the_discovered_file() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let p = dir.path().join(FILE_NAME);
-        std::fs::write(&p, "[scan]\nexclude = []\n\n[allow]\npathz = []\n")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let err = load(None, dir.path())
+        std::fs::write(&p, "[allow]\npathz = []\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = load(None, &dir.path().join("sub"))
             .err()
             .map(|e| format!("{e:#}"))
             .unwrap_or_default();
         assert!(
-            err.contains(".zerokey.toml:5: unknown field `pathz`"),
+            err.contains(".zerokey.toml:2: unknown field `pathz`"),
             "{err}"
         );
+        let missing = dir.path().join("none.toml");
+        let err = load(Some(&missing), dir.path())
+            .err()
+            .map(|e| format!("{e:#}"));
+        assert!(err
+            .unwrap_or_default()
+            .ends_with("none.toml: config file not found"));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! outcome to an exit code (0 clean, 1 findings with `--fail-on-findings`, 2 error).
 
 mod args;
-mod baseline;
 mod cmd_admin;
 mod cmd_attest;
 mod cmd_audit;

@@ -1,14 +1,11 @@
 //! The flags of `exec` and `credential-process` that say where credentials come from: a role
 //! assumed with the base credentials of the standard chain (narrowed and attributed), or a
-//! connection of a zerokey broker. The library's [`CredentialSource`] fetches them.
+//! connection of a zerokey broker. The library's [`CredentialSource`] checks and fetches them.
 
-use anyhow::Context as _;
 use clap::Args;
 use std::path::PathBuf;
-use time::OffsetDateTime;
-use zerokey_aws::assume::{session_name_for, DEFAULT_SESSION_SECONDS};
-use zerokey_aws::{validate, BaseAws, RoleSession};
-pub use zerokey_broker::aws_child::CredentialSource;
+use zerokey_aws::assume::DEFAULT_SESSION_SECONDS;
+pub use zerokey_broker::aws_child::{CredentialSource, SourceSpec};
 
 /// The role (or broker connection) and how its session is narrowed and attributed.
 #[derive(Debug, Args)]
@@ -61,19 +58,6 @@ pub struct RoleArgs {
     pub tags: Vec<String>,
 }
 
-/// The local user's name, for the default SourceIdentity and session name.
-pub fn local_user() -> Option<String> {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .or_else(|| {
-            nix::unistd::User::from_uid(nix::unistd::getuid())
-                .ok()
-                .flatten()
-                .map(|u| u.name)
-        })
-}
-
 impl RoleArgs {
     /// Checks every flag (reading `--policy`) and loads the base configuration; `what` names
     /// the command in the default session name.
@@ -83,59 +67,19 @@ impl RoleArgs {
         region: &str,
         base_profile: Option<&str>,
     ) -> anyhow::Result<CredentialSource> {
-        let bad = |flag: &str, m: String| anyhow::anyhow!("{flag}: {m}");
-        validate::duration(self.duration).map_err(|m| bad("--duration", m))?;
-        let Some(role_arn) = &self.role_arn else {
-            return match (&self.connection, &self.server) {
-                (Some(id), Some(server)) => Ok(CredentialSource::Broker {
-                    server: server.clone(),
-                    id: id.clone(),
-                    duration: self.duration,
-                }),
-                _ => anyhow::bail!("give --role-arn ARN, or --connection ID with --server URL"),
-            };
-        };
-        let user = local_user();
-        let policy = match &self.policy {
-            Some(path) => {
-                let text = fs_err::read_to_string(path)
-                    .with_context(|| format!("--policy {}", path.display()))?;
-                Some(
-                    validate::session_policy(&text)
-                        .map_err(|m| bad("--policy", format!("{}: {m}", path.display())))?,
-                )
-            }
-            None => None,
-        };
-        let source_identity = if self.no_source_identity {
-            None
-        } else {
-            self.source_identity.clone().or_else(|| {
-                user.as_deref()
-                    .map(zerokey_aws::assume::sanitize_session_name)
-            })
-        };
-        let session = RoleSession {
-            role_arn: role_arn.clone(),
+        let spec = SourceSpec {
+            role_arn: self.role_arn.clone(),
             external_id: self.external_id.clone(),
-            session_name: self.session_name.clone().unwrap_or_else(|| {
-                session_name_for(
-                    what,
-                    user.as_deref(),
-                    OffsetDateTime::now_utc().unix_timestamp(),
-                )
-            }),
-            source_identity,
-            policy,
+            connection: self.connection.clone(),
+            server: self.server.clone(),
+            duration: self.duration,
+            session_name: self.session_name.clone(),
+            source_identity: self.source_identity.clone(),
+            no_source_identity: self.no_source_identity,
+            policy: self.policy.clone(),
             policy_arns: self.policy_arns.clone(),
-            tags: validate::session_tags(&self.tags).map_err(|m| bad("--tag", m))?,
-            duration_seconds: self.duration,
+            tags: self.tags.clone(),
         };
-        session.request().check()?;
-        let base = BaseAws::load(region, base_profile).await;
-        Ok(CredentialSource::Role {
-            base: Box::new(base),
-            session,
-        })
+        Ok(CredentialSource::from_spec(&spec, what, region, base_profile).await?)
     }
 }

@@ -3,8 +3,9 @@
 //! `gitlab` for GitLab's secret-detection report.
 //! Every renderer sees only [`Finding`]s, which hold redacted secrets, never the secrets.
 //! [`blocks`] holds the pieces the other reports (audit, keys, attest) share; [`rules`] renders
-//! the rule catalogue.
+//! the rule catalogue; [`baseline`] reads and writes baseline files.
 
+pub mod baseline;
 pub mod blocks;
 pub mod gitlab;
 pub mod json;

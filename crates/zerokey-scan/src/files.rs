@@ -571,6 +571,51 @@ pub fn scan_stream_bounded(
     )
 }
 
+/// Scans `reader` (stdin, named `name` in findings) like a file given to [`scan_paths`]:
+/// bounded memory, stopped when binary (then listed as skipped), and adds the result and its
+/// counts to `outcome`.
+pub fn scan_stream_into(
+    matcher: &Matcher,
+    name: &str,
+    reader: &mut dyn Read,
+    opts: &ScanOptions,
+    outcome: &mut ScanOutcome,
+) -> std::io::Result<()> {
+    let origin = Origin {
+        path: name,
+        rel_path: name,
+        commit: None,
+        date: None,
+        inner: None,
+        cells: None,
+    };
+    let mut buf = Vec::new();
+    let scanned = scan_stream_bounded(
+        matcher,
+        &origin,
+        reader,
+        opts.chunk_size,
+        &mut buf,
+        opts.verifier.as_deref(),
+    )?;
+    if let Some(reason) = scanned.binary_reason() {
+        outcome.stats.skipped_binary += 1;
+        outcome.skipped.push(Skipped {
+            path: name.to_string(),
+            reason,
+        });
+    } else {
+        outcome.stats.files += 1;
+        outcome.stats.blobs += 1;
+        outcome.stats.bytes += scanned.bytes;
+    }
+    let result = scanned.result;
+    outcome.stats.suppressed += result.suppressed.len() as u64;
+    outcome.findings.extend(result.findings);
+    outcome.suppressed.extend(result.suppressed);
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn stream(
     matcher: &Matcher,
@@ -722,5 +767,38 @@ pattern = '\b(tok_[a-z0-9]{12})\b'
     fn binary_detection() {
         assert!(is_binary(b"\x7fELF\0\0\0"));
         assert!(!is_binary(b"plain text"));
+    }
+
+    #[test]
+    fn a_stream_is_counted_like_a_file() {
+        let m = matcher();
+        let mut outcome = ScanOutcome::default();
+        let text = b"key = tok_9e3779b97f4a\n";
+        scan_stream_into(
+            &m,
+            "-",
+            &mut &text[..],
+            &ScanOptions::default(),
+            &mut outcome,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(outcome.findings.len(), 1);
+        assert_eq!(outcome.findings[0].path, "-");
+        assert_eq!(outcome.findings[0].line, 1);
+        assert_eq!((outcome.stats.files, outcome.stats.blobs), (1, 1));
+        assert_eq!(outcome.stats.bytes, text.len() as u64);
+        let binary = [0u8; 4096];
+        scan_stream_into(
+            &m,
+            "-",
+            &mut &binary[..],
+            &ScanOptions::default(),
+            &mut outcome,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(outcome.stats.skipped_binary, 1);
+        assert_eq!(outcome.skipped.len(), 1);
+        assert_eq!(outcome.skipped[0].path, "-");
+        assert_eq!(outcome.stats.files, 1);
     }
 }

@@ -5,10 +5,11 @@
 //! [`files::scan_stream`] scans a reader in bounded memory (stdin, big files);
 //! [`git::scan_history`] and [`git::scan_staged`] scan a repository's history or its index;
 //! [`archive`] opens zip, tar, gzip and image tarballs found among the files, and [`sqlite`]
-//! scans SQLite databases row by row.
+//! scans SQLite databases row by row. [`config`] is the `.zerokey.toml` schema.
 
 pub mod archive;
 pub mod blob;
+pub mod config;
 pub mod decode;
 pub mod files;
 pub mod git;
@@ -17,7 +18,7 @@ pub mod sqlite;
 pub mod suppress;
 
 pub use blob::{scan_blob, scan_blob_with, BlobResult, Origin};
-pub use files::{scan_paths, scan_stream, scan_stream_bounded, StreamScan};
+pub use files::{scan_paths, scan_stream, scan_stream_bounded, scan_stream_into, StreamScan};
 pub use git::{scan_history, scan_staged, GitError, GitOptions};
 
 use std::cmp::Ordering;
