@@ -21,6 +21,12 @@ mod role;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: scans allocate per file and per match, and
+/// glibc's malloc and its returning of pages to the kernel were a sixth of a scan of a large
+/// tree (see the README's benchmarks).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

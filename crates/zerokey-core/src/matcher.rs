@@ -31,13 +31,6 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
     meta_builder().build(pattern).map_err(Box::new)
 }
 
-/// Parses a rule pattern in the engine's dialect without compiling it.
-pub(crate) fn parse_pattern(
-    pattern: &str,
-) -> Result<regex_syntax::hir::Hir, Box<regex_syntax::Error>> {
-    syntax::parse_with(pattern, &syntax_config()).map_err(Box::new)
-}
-
 fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
@@ -104,10 +97,54 @@ struct Compiled {
     regex: LazyRegex,
     /// [`secret_group`] of `regex`, found once it is compiled.
     group: OnceLock<Option<usize>>,
+    /// The rule's keywords, lower-cased and distinct ([`KeywordRule::keyword`] indexes them).
+    keywords: Vec<String>,
+    /// How the rule's windows are searched, planned when one of its keywords is first met:
+    /// most rules meet none in a given scan, and parsing and planning every pattern up front
+    /// was most of the fixed cost of a scan.
+    plan: OnceLock<Plan>,
+}
+
+/// A rule's search plan, derived from its pattern.
+struct Plan {
     anchor: Option<Anchor>,
+    /// For each keyword of the rule: offsets back from its hit to where the anchor suffix
+    /// may start (see [`anchor`]); empty without an anchor.
+    offsets: Vec<Box<[usize]>>,
     /// For a rule without an anchor: a part of the pattern every match contains (see
     /// [`anchor::factor`]); a window where it does not match is not searched.
     factor: Option<LazyRegex>,
+}
+
+impl Compiled {
+    fn plan(&self) -> &Plan {
+        self.plan.get_or_init(|| {
+            // Every pattern has been checked (see [`LazyRegex`]); one that still failed to
+            // parse gets no anchor and its regex matches nothing.
+            let Ok(hir) = syntax::parse_with(&self.rule.pattern, &syntax_config()) else {
+                return Plan {
+                    anchor: None,
+                    offsets: vec![Box::default(); self.keywords.len()],
+                    factor: None,
+                };
+            };
+            match anchor::plan(&hir, &self.keywords) {
+                Some(p) => Plan {
+                    anchor: Some(Anchor {
+                        suffix: LazyRegex::hir(p.suffix),
+                        max_keyword: self.keywords.iter().map(String::len).max().unwrap_or(0),
+                    }),
+                    offsets: p.offsets.into_iter().map(Vec::into_boxed_slice).collect(),
+                    factor: None,
+                },
+                None => Plan {
+                    anchor: None,
+                    offsets: vec![Box::default(); self.keywords.len()],
+                    factor: anchor::factor(&hir).map(LazyRegex::hir),
+                },
+            }
+        })
+    }
 }
 
 /// A confirmed candidate: which rule, and where the secret is in the scanned bytes.
@@ -180,12 +217,12 @@ struct Found {
     vetoed: Vec<(usize, usize)>,
 }
 
-/// A rule a keyword leads to, and where its anchor starts relative to a hit of that keyword.
+/// A rule a keyword leads to.
 struct KeywordRule {
     rule: usize,
-    /// Offsets back from the hit to where the rule's anchor suffix may start (see
-    /// [`anchor`]); empty for a rule without an anchor or a keyword its anchor does not use.
-    offsets: Box<[usize]>,
+    /// Which of the rule's keywords it is (an index into [`Compiled::keywords`] and
+    /// [`Plan::offsets`]).
+    keyword: usize,
 }
 
 /// A rule's compiled anchor: its pattern's suffix from the keyword on, searched anchored.
@@ -210,10 +247,6 @@ impl std::fmt::Debug for Matcher {
         f.debug_struct("Matcher")
             .field("rules", &self.rules.len())
             .field("keywords", &self.keyword_rules.len())
-            .field(
-                "anchored",
-                &self.rules.iter().filter(|c| c.anchor.is_some()).count(),
-            )
             .finish()
     }
 }
@@ -269,11 +302,6 @@ impl Matcher {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut keyword_rules: Vec<Vec<KeywordRule>> = Vec::new();
         for (i, rule) in set.rules().iter().enumerate() {
-            let invalid = |message: String| RuleError::Invalid {
-                file: rule.file.clone(),
-                id: rule.id.clone(),
-                message,
-            };
             let regex = LazyRegex::pattern(&rule.pattern);
             let mut own: Vec<String> = Vec::new();
             for kw in &rule.keywords {
@@ -282,35 +310,23 @@ impl Matcher {
                     own.push(kw);
                 }
             }
-            let hir = syntax::parse_with(&rule.pattern, &syntax_config())
-                .map_err(|e| invalid(format!("invalid pattern: {e}")))?;
-            let plan = anchor::plan(&hir, &own);
-            let anchor = plan.as_ref().map(|p| Anchor {
-                suffix: LazyRegex::hir(p.suffix.clone()),
-                max_keyword: own.iter().map(String::len).max().unwrap_or(0),
-            });
             for (j, kw) in own.iter().enumerate() {
                 let k = *index.entry(kw.clone()).or_insert_with(|| {
                     keywords.push(kw.clone());
                     keyword_rules.push(Vec::new());
                     keyword_rules.len() - 1
                 });
-                let offsets = plan
-                    .as_ref()
-                    .map(|p| p.offsets[j].clone().into_boxed_slice())
-                    .unwrap_or_default();
-                keyword_rules[k].push(KeywordRule { rule: i, offsets });
+                keyword_rules[k].push(KeywordRule {
+                    rule: i,
+                    keyword: j,
+                });
             }
-            let factor = match (&anchor, anchor::factor(&hir)) {
-                (None, Some(f)) => Some(LazyRegex::hir(f)),
-                _ => None,
-            };
             rules.push(Compiled {
                 rule: rule.clone(),
                 regex,
                 group: OnceLock::new(),
-                anchor,
-                factor,
+                keywords: own,
+                plan: OnceLock::new(),
             });
         }
         let keywords = Keywords::new(&keywords).map_err(|e| RuleError::Invalid {
@@ -347,7 +363,9 @@ impl Matcher {
     /// searched only where the anchor matched. For benchmarks and diagnostics.
     #[doc(hidden)]
     pub fn is_anchored(&self, index: usize) -> bool {
-        self.rules.get(index).is_some_and(|c| c.anchor.is_some())
+        self.rules
+            .get(index)
+            .is_some_and(|c| c.plan().anchor.is_some())
     }
 
     /// Number of rules.
@@ -397,13 +415,15 @@ impl Matcher {
                 // new position could matter only to a later window, which `window >=
                 // max_keyword` rules out).
                 let mut first_live = usize::MAX;
-                if let Some(anchor) = &compiled.anchor {
+                let plan = compiled.plan();
+                if let Some(anchor) = &plan.anchor {
                     let known = merges
                         && current.is_some_and(|g| g.live)
                         && rule.window >= anchor.max_keyword;
                     if let (false, Some(suffix)) = (known, anchor.suffix.get()) {
                         let cache = s.anchor_caches[r].get_or_insert_with(|| suffix.create_cache());
-                        for &o in kr.offsets.iter() {
+                        let offsets = plan.offsets.get(kr.keyword).map_or(&[][..], |o| &o[..]);
+                        for &o in offsets {
                             let Some(q) = hit_start.checked_sub(o) else {
                                 continue;
                             };
@@ -460,7 +480,7 @@ impl Matcher {
     /// `end - max_keyword`).
     fn flush(&self, r: usize, hay: &[u8], g: Region, s: &mut Scratch, out: &mut Found) {
         let compiled = &self.rules[r];
-        let Some(anchor) = &compiled.anchor else {
+        let Some(anchor) = &compiled.plan().anchor else {
             self.search_region(r, hay, g.start, g.end, s, out);
             return;
         };
@@ -482,7 +502,7 @@ impl Matcher {
         out: &mut Found,
     ) {
         let compiled = &self.rules[r];
-        if let Some(factor) = compiled.factor.as_ref().and_then(LazyRegex::get) {
+        if let Some(factor) = compiled.plan().factor.as_ref().and_then(LazyRegex::get) {
             let cache = s.anchor_caches[r].get_or_insert_with(|| factor.create_cache());
             let input = Input::new(hay).span(start..end).earliest(true);
             if factor.search_half_with(cache, &input).is_none() {
@@ -692,7 +712,7 @@ min_entropy = 7.9
             m.rules
                 .iter()
                 .find(|c| c.rule.id == id)
-                .map(|c| c.anchor.is_some())
+                .map(|c| c.plan().anchor.is_some())
         };
         for id in [
             "github-pat-classic",

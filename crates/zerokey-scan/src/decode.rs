@@ -104,33 +104,139 @@ static B64_VALUE: [u8; 256] = {
     t
 };
 
+#[cfg(test)]
 fn is_b64(b: u8) -> bool {
     B64_VALUE[usize::from(b)] != NOT_B64
 }
 
+/// True for a byte of the base64 alphabets, by comparisons only (no table), so that the loop
+/// in [`b64_mask`] is vectorised.
+#[inline(always)]
+fn is_b64_byte(b: u8) -> bool {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    letter | digit | (b == b'+') | (b == b'/') | (b == b'-') | (b == b'_')
+}
+
+/// Bit `i` set when `block[i]` is a base64 byte.
+#[inline(always)]
+fn b64_mask(block: &[u8; 64]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (f, &b) in flags.iter_mut().zip(block) {
+        *f = u8::from(is_b64_byte(b));
+    }
+    // Each multiply gathers the low bits of 8 bytes (each 0 or 1) into the top byte, in order.
+    let mut mask = 0u64;
+    for (k, eight) in flags.chunks_exact(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(eight);
+        let packed = u64::from_le_bytes(w).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= packed << (8 * k);
+    }
+    mask
+}
+
+/// One bit per byte of a text: set for base64 bytes.
+struct B64Bits {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl B64Bits {
+    fn new(text: &[u8]) -> Self {
+        let mut words = Vec::with_capacity(text.len().div_ceil(64));
+        let mut blocks = text.chunks_exact(64);
+        for block in blocks.by_ref() {
+            let mut b = [0u8; 64];
+            b.copy_from_slice(block);
+            words.push(b64_mask(&b));
+        }
+        let rest = blocks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 64];
+            b[..rest.len()].copy_from_slice(rest);
+            words.push(b64_mask(&b) & ((1u64 << rest.len()) - 1));
+        }
+        B64Bits {
+            words,
+            len: text.len(),
+        }
+    }
+
+    /// The bits of the positions where a run of at least `n` set bits starts (`n` ≥ 1): the
+    /// first bit of every such run is set, and no bit outside one.
+    fn runs_at_least(&self, n: usize) -> B64Bits {
+        let mut words = self.words.clone();
+        // Doubling: while bit i means "h bits set from i", `w & (w >> k)` for k ≤ h means
+        // "h + k bits set from i".
+        let mut have = 1;
+        while have < n {
+            let k = have.min(n - have);
+            and_shifted(&mut words, k);
+            have += k;
+        }
+        B64Bits {
+            words,
+            len: self.len,
+        }
+    }
+
+    /// The first position at or after `i` whose bit is `set`, or the text's length.
+    fn next(&self, i: usize, set: bool) -> usize {
+        let mut w = i / 64;
+        let flip = if set { 0 } else { u64::MAX };
+        let Some(&first) = self.words.get(w) else {
+            return self.len;
+        };
+        let mut m = (first ^ flip) & (u64::MAX << (i % 64));
+        loop {
+            if m != 0 {
+                return (w * 64 + m.trailing_zeros() as usize).min(self.len);
+            }
+            w += 1;
+            match self.words.get(w) {
+                Some(&next) => m = next ^ flip,
+                None => return self.len,
+            }
+        }
+    }
+}
+
+/// `words[i] &= (words >> k)[i]`, the words read as one little-endian bit string (`0 < k <
+/// 64`; zeros shift in past the end).
+fn and_shifted(words: &mut [u64], k: usize) {
+    for i in 0..words.len() {
+        let next = words.get(i + 1).copied().unwrap_or(0);
+        words[i] &= (words[i] >> k) | (next << (64 - k));
+    }
+}
+
 /// Spans of base64-looking tokens in `text` (standard or URL-safe alphabet, optional `=`).
+///
+/// A token is a maximal run of base64 bytes and at most two `=` after it, so only runs of
+/// `MIN_BASE64 - 2` bytes or more can be long enough. The text is classified 64 bytes at a
+/// time into a bitmap, the starts of such runs are found with shifts and ands of whole
+/// words, and only those runs are looked at: on source code, where most runs are short
+/// words, that is a small fraction of a byte-by-byte walk.
 pub fn base64_tokens(text: &[u8]) -> Vec<(usize, usize)> {
+    let bits = B64Bits::new(text);
+    let long = bits.runs_at_least(MIN_BASE64 - 2);
     let mut out = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        // Skip to the next base64 byte, then to the end of its run.
-        let Some(start) = text[i..].iter().position(|&b| is_b64(b)) else {
+        let start = long.next(i, true);
+        if start >= text.len() {
             break;
-        };
-        let start = i + start;
-        i = text[start..]
-            .iter()
-            .position(|&b| !is_b64(b))
-            .map_or(text.len(), |n| start + n);
-        let mut end = i;
-        while end < text.len() && end - i < 2 && text[end] == b'=' {
+        }
+        let stop = bits.next(start, false);
+        let mut end = stop;
+        while end < text.len() && end - stop < 2 && text[end] == b'=' {
             end += 1;
         }
-        let len = end - start;
-        if (MIN_BASE64..=MAX_BASE64).contains(&len) {
+        if (MIN_BASE64..=MAX_BASE64).contains(&(end - start)) {
             out.push((start, end));
         }
-        i = end.max(i);
+        i = end;
     }
     out
 }
@@ -315,6 +421,65 @@ mod tests {
             checked += usize::from(decode_with_crate(&token).is_some());
         }
         assert!(checked > 1_000, "too few tokens decoded to text: {checked}");
+    }
+
+    /// The tokenizer used before: a byte-by-byte walk with the decoding table.
+    fn tokens_byte_by_byte(text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(start) = text[i..].iter().position(|&b| is_b64(b)) else {
+                break;
+            };
+            let start = i + start;
+            i = text[start..]
+                .iter()
+                .position(|&b| !is_b64(b))
+                .map_or(text.len(), |n| start + n);
+            let mut end = i;
+            while end < text.len() && end - i < 2 && text[end] == b'=' {
+                end += 1;
+            }
+            if (MIN_BASE64..=MAX_BASE64).contains(&(end - start)) {
+                out.push((start, end));
+            }
+            i = end.max(i);
+        }
+        out
+    }
+
+    #[test]
+    fn bitmap_tokenizer_agrees_with_the_byte_walk() {
+        for b in 0..=255u8 {
+            assert_eq!(is_b64_byte(b), is_b64(b), "{b}");
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"AZaz09+/-_=== \n.,;:\"'\xff\x00";
+        for round in 0..3_000u64 {
+            let len = (next() % 400) as usize;
+            let run = 1 + round % 40;
+            let mut text = Vec::with_capacity(len);
+            while text.len() < len {
+                let pick = next();
+                let b = alphabet[(pick % alphabet.len() as u64) as usize];
+                let n = if b.is_ascii_alphanumeric() { run } else { 1 + pick % 3 };
+                for k in 0..n {
+                    text.push(if b.is_ascii_alphanumeric() { b + (k % 3) as u8 } else { b });
+                }
+            }
+            assert_eq!(
+                base64_tokens(&text),
+                tokens_byte_by_byte(&text),
+                "{}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 
     #[test]
