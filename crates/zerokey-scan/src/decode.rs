@@ -468,9 +468,17 @@ mod tests {
             while text.len() < len {
                 let pick = next();
                 let b = alphabet[(pick % alphabet.len() as u64) as usize];
-                let n = if b.is_ascii_alphanumeric() { run } else { 1 + pick % 3 };
+                let n = if b.is_ascii_alphanumeric() {
+                    run
+                } else {
+                    1 + pick % 3
+                };
                 for k in 0..n {
-                    text.push(if b.is_ascii_alphanumeric() { b + (k % 3) as u8 } else { b });
+                    text.push(if b.is_ascii_alphanumeric() {
+                        b + (k % 3) as u8
+                    } else {
+                        b
+                    });
                 }
             }
             assert_eq!(

@@ -204,37 +204,69 @@ impl Keywords {
         hay: &[u8],
         mut f: impl FnMut(usize, usize, usize),
     ) {
-        let (start, matching) = (self.start, self.matching);
-        if hay.len() < TWO_WALKS {
-            self.walk_from(trans, hay, 0, start, 0, &mut f);
-            return;
+        if hay.len() >= FOUR_WALKS {
+            self.walks::<N, 4>(trans, hay, &mut f);
+        } else if hay.len() >= TWO_WALKS {
+            self.walks::<N, 2>(trans, hay, &mut f);
+        } else {
+            self.walk_from(trans, hay, 0, self.start, 0, &mut f);
         }
-        // Two walks at once, over the two halves: each byte's step waits for the previous
-        // one's load, so interleaving two independent walks nearly doubles the bytes per
-        // cycle. The second walk starts from the start state `max_len - 1` bytes before the
-        // middle, so it sees every keyword ending after the middle in full; it reports those
-        // only (the first walk reports the others), after the first walk's.
-        let mid = hay.len() / 2;
-        let b_start = mid.saturating_sub(self.max_len.saturating_sub(1));
-        let (a, b) = (&hay[..mid], &hay[b_start..]);
-        let (mut sa, mut sb) = (start, start);
-        let mut later: Vec<(usize, usize, usize)> = Vec::new();
+    }
+
+    /// `W` walks at once, over `W` equal parts of `hay`: each byte's step waits for the
+    /// previous one's load, so interleaving independent walks multiplies the bytes per cycle.
+    /// Walk `j > 0` starts from the start state `max_len - 1` bytes before its part, so it sees
+    /// every keyword ending in its part in full, and reports those only; the first walk's hits
+    /// are reported as they come, the others' after it, part by part (the iterator's order:
+    /// by end).
+    fn walks<const N: usize, const W: usize>(
+        &self,
+        trans: &[u32; N],
+        hay: &[u8],
+        f: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let matching = self.matching;
+        let part = hay.len() / W;
+        let back = self.max_len.saturating_sub(1);
+        // Part j is hay[bounds[j]..bounds[j + 1]]; walk j reads from from[j] to bounds[j + 1].
+        let bounds: [usize; W] = std::array::from_fn(|j| j * part);
+        let from: [usize; W] = std::array::from_fn(|j| bounds[j].saturating_sub(back));
+        let end_of = |j: usize| if j + 1 < W { bounds[j + 1] } else { hay.len() };
+        // Every walk reads at least `part` bytes in step (the first exactly that).
+        let segs: [&[u8]; W] = std::array::from_fn(|j| &hay[from[j]..from[j] + part]);
+        let mut states = [self.start; W];
+        let mut later: [Vec<(usize, usize, usize)>; W] = std::array::from_fn(|_| Vec::new());
         let mut k = 0;
-        while k < mid {
-            let (used, na, nb) = walk2(trans, &self.classes, matching, &a[k..], &b[k..mid], sa, sb);
-            (k, sa, sb) = (k + used, na, nb);
-            if sa >= matching {
-                self.report(sa, k, &mut f);
-            }
-            if sb >= matching && b_start + k > mid {
-                self.report(sb, b_start + k, &mut |p, s, e| later.push((p, s, e)));
+        while k < part {
+            let (used, next) = walk_n(trans, &self.classes, matching, &segs, k, states);
+            (k, states) = (k + used, next);
+            for (j, &sid) in states.iter().enumerate() {
+                if sid < matching {
+                    continue;
+                }
+                let end = from[j] + k;
+                if j == 0 {
+                    self.report(sid, end, f);
+                } else if end > bounds[j] {
+                    self.report(sid, end, &mut |p, s, e| later[j].push((p, s, e)));
+                }
             }
         }
-        for (p, s, e) in later {
-            f(p, s, e);
+        // The rest of each other walk, to the end of its part.
+        for j in 1..W {
+            let mut out = std::mem::take(&mut later[j]);
+            self.walk_from(
+                trans,
+                &hay[..end_of(j)],
+                from[j] + part,
+                states[j],
+                bounds[j] + 1,
+                &mut |p, s, e| out.push((p, s, e)),
+            );
+            for (p, s, e) in out {
+                f(p, s, e);
+            }
         }
-        // The rest of the second walk: all its hits end after the middle.
-        self.walk_from(trans, hay, b_start + mid, sb, mid + 1, &mut f);
     }
 
     /// Walks `hay` from `at` in state `sid` to the end, reporting the hits that end at or after
@@ -271,8 +303,10 @@ impl Keywords {
     }
 }
 
-/// Inputs from this size on are walked in two interleaved halves.
-const TWO_WALKS: usize = 1 << 12;
+/// Inputs from this size on are walked in two interleaved halves...
+const TWO_WALKS: usize = 1 << 10;
+/// ...and from this size on in four interleaved quarters.
+const FOUR_WALKS: usize = 1 << 12;
 
 /// The transition table in an array of a fixed power-of-two size, so that masking an index
 /// keeps it in bounds and the walk has no bounds check.
@@ -307,28 +341,31 @@ fn pad<const N: usize>(boxed: Box<[u32]>) -> Option<Box<[u32; N]>> {
     v.into_boxed_slice().try_into().ok()
 }
 
-/// Two walks in step, over `a` and `b` from states `sa` and `sb`, until either enters a match
-/// state or the shorter input ends; returns the bytes read from each and the two states.
+/// `W` walks in step, walk `j` over `segs[j][at..]` (all of one length) from `states[j]`,
+/// until one enters a match state or the inputs end; returns the bytes read and the states.
 #[inline(never)]
-fn walk2<const N: usize>(
+fn walk_n<const N: usize, const W: usize>(
     trans: &[u32; N],
     classes: &[u8; 256],
     matching: u32,
-    a: &[u8],
-    b: &[u8],
-    mut sa: u32,
-    mut sb: u32,
-) -> (usize, u32, u32) {
+    segs: &[&[u8]; W],
+    at: usize,
+    mut states: [u32; W],
+) -> (usize, [u32; W]) {
     let step =
         |sid: u32, b: u8| trans[(sid + u32::from(classes[usize::from(b)])) as usize & (N - 1)];
-    for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
-        sa = step(sa, x);
-        sb = step(sb, y);
-        if (sa >= matching) | (sb >= matching) {
-            return (k + 1, sa, sb);
+    let len = segs.iter().map(|s| s.len()).min().unwrap_or(0);
+    for k in at..len {
+        let mut hit = false;
+        for j in 0..W {
+            states[j] = step(states[j], segs[j][k]);
+            hit |= states[j] >= matching;
+        }
+        if hit {
+            return (k + 1 - at, states);
         }
     }
-    (a.len().min(b.len()), sa, sb)
+    (len.saturating_sub(at), states)
 }
 
 /// Walks from state `sid` at `hay[at]` until a match state or the end of the input; returns
@@ -423,13 +460,18 @@ mod tests {
     }
 
     #[test]
-    fn two_walks_equal_the_automatons_iterator_around_the_middle() {
+    fn interleaved_walks_equal_the_automatons_iterator_around_every_boundary() {
         let k = Keywords::new(&kws(&["secret", "client_secret", "ret", "t", "://"]))
             .unwrap_or_else(|e| panic!("{e}"));
-        // Inputs of both parities, with keywords straddling, ending at and starting at the
-        // middle, and at both ends.
-        for len in [TWO_WALKS, TWO_WALKS + 1, 3 * TWO_WALKS + 7] {
-            let mid = len / 2;
+        // Inputs walked in two and in four parts, of every remainder mod 4, with keywords
+        // straddling, ending at and starting at each boundary between parts, and at both ends.
+        let lens = [TWO_WALKS, TWO_WALKS + 1, 3 * TWO_WALKS + 7, FOUR_WALKS - 1];
+        let lens = lens
+            .into_iter()
+            .chain((0..4).map(|r| FOUR_WALKS + r))
+            .chain([5 * FOUR_WALKS + 3]);
+        for len in lens {
+            let parts = if len >= FOUR_WALKS { 4 } else { 2 };
             for shift in 0..16 {
                 let mut hay = vec![b'x'; len];
                 let mut put = |at: usize, s: &[u8]| {
@@ -438,7 +480,9 @@ mod tests {
                     }
                 };
                 put(0, b"secret");
-                put(mid - 15 + shift, b"Client_Secret://");
+                for j in 1..parts {
+                    put(j * (len / parts) - 15 + shift, b"Client_Secret://");
+                }
                 put(len - 6, b"SECRET");
                 let (fast, slow) = both(&k, &hay);
                 assert!(!slow.is_empty());
