@@ -343,29 +343,100 @@ fn pad<const N: usize>(boxed: Box<[u32]>) -> Option<Box<[u32; N]>> {
 
 /// `W` walks in step, walk `j` over `segs[j][at..]` (all of one length) from `states[j]`,
 /// until one enters a match state or the inputs end; returns the bytes read and the states.
-#[inline(never)]
+/// Two and four walks have loops of their own, with the states in registers and no bounds
+/// checks (the generic loop kept them in memory).
 fn walk_n<const N: usize, const W: usize>(
     trans: &[u32; N],
     classes: &[u8; 256],
     matching: u32,
     segs: &[&[u8]; W],
     at: usize,
-    mut states: [u32; W],
+    states: [u32; W],
 ) -> (usize, [u32; W]) {
+    let len = segs.iter().map(|s| s.len()).min().unwrap_or(0);
+    let part = |j: usize| segs.get(j).and_then(|s| s.get(at..len)).unwrap_or_default();
+    let mut out = states;
+    let used = match (W, &states[..]) {
+        (4, &[a, b, c, d]) => {
+            let (used, st) = walk4(
+                trans,
+                classes,
+                matching,
+                [part(0), part(1), part(2), part(3)],
+                [a, b, c, d],
+            );
+            out.copy_from_slice(&st);
+            used
+        }
+        (2, &[a, b]) => {
+            let (used, st) = walk2(trans, classes, matching, [part(0), part(1)], [a, b]);
+            out.copy_from_slice(&st);
+            used
+        }
+        _ => {
+            let step = |sid: u32, b: u8| {
+                trans[(sid + u32::from(classes[usize::from(b)])) as usize & (N - 1)]
+            };
+            for k in at..len {
+                let mut hit = false;
+                for (sid, seg) in out.iter_mut().zip(segs) {
+                    *sid = step(*sid, seg[k]);
+                    hit |= *sid >= matching;
+                }
+                if hit {
+                    return (k + 1 - at, out);
+                }
+            }
+            len.saturating_sub(at)
+        }
+    };
+    (used, out)
+}
+
+#[inline(never)]
+fn walk4<const N: usize>(
+    trans: &[u32; N],
+    classes: &[u8; 256],
+    matching: u32,
+    segs: [&[u8]; 4],
+    [mut a, mut b, mut c, mut d]: [u32; 4],
+) -> (usize, [u32; 4]) {
     let step =
         |sid: u32, b: u8| trans[(sid + u32::from(classes[usize::from(b)])) as usize & (N - 1)];
-    let len = segs.iter().map(|s| s.len()).min().unwrap_or(0);
-    for k in at..len {
-        let mut hit = false;
-        for j in 0..W {
-            states[j] = step(states[j], segs[j][k]);
-            hit |= states[j] >= matching;
-        }
-        if hit {
-            return (k + 1 - at, states);
+    let [s0, s1, s2, s3] = segs;
+    let n = s0.len().min(s1.len()).min(s2.len()).min(s3.len());
+    let bytes = s0[..n].iter().zip(&s1[..n]).zip(&s2[..n]).zip(&s3[..n]);
+    for (k, (((&w, &x), &y), &z)) in bytes.enumerate() {
+        a = step(a, w);
+        b = step(b, x);
+        c = step(c, y);
+        d = step(d, z);
+        if (a >= matching) | (b >= matching) | (c >= matching) | (d >= matching) {
+            return (k + 1, [a, b, c, d]);
         }
     }
-    (len.saturating_sub(at), states)
+    (n, [a, b, c, d])
+}
+
+#[inline(never)]
+fn walk2<const N: usize>(
+    trans: &[u32; N],
+    classes: &[u8; 256],
+    matching: u32,
+    [s0, s1]: [&[u8]; 2],
+    [mut a, mut b]: [u32; 2],
+) -> (usize, [u32; 2]) {
+    let step =
+        |sid: u32, b: u8| trans[(sid + u32::from(classes[usize::from(b)])) as usize & (N - 1)];
+    let n = s0.len().min(s1.len());
+    for (k, (&w, &x)) in s0[..n].iter().zip(&s1[..n]).enumerate() {
+        a = step(a, w);
+        b = step(b, x);
+        if (a >= matching) | (b >= matching) {
+            return (k + 1, [a, b]);
+        }
+    }
+    (n, [a, b])
 }
 
 /// Walks from state `sid` at `hay[at]` until a match state or the end of the input; returns
