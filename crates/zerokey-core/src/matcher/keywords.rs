@@ -204,10 +204,15 @@ impl Keywords {
         hay: &[u8],
         mut f: impl FnMut(usize, usize, usize),
     ) {
+        let (classes, matching) = (&self.classes, self.matching);
         if hay.len() >= FOUR_WALKS {
-            self.walks::<N, 4>(trans, hay, &mut f);
+            self.walks(trans, hay, &mut f, |segs: [&[u8]; 4], states| {
+                walk4(trans, classes, matching, segs, states)
+            });
         } else if hay.len() >= TWO_WALKS {
-            self.walks::<N, 2>(trans, hay, &mut f);
+            self.walks(trans, hay, &mut f, |segs: [&[u8]; 2], states| {
+                walk2(trans, classes, matching, segs, states)
+            });
         } else {
             self.walk_from(trans, hay, 0, self.start, 0, &mut f);
         }
@@ -219,11 +224,14 @@ impl Keywords {
     /// every keyword ending in its part in full, and reports those only; the first walk's hits
     /// are reported as they come, the others' after it, part by part (the iterator's order:
     /// by end).
+    /// `in_step(segs, states)` walks every `segs[j]` from `states[j]` until one enters a match
+    /// state or they end ([`walk4`], [`walk2`]).
     fn walks<const N: usize, const W: usize>(
         &self,
         trans: &[u32; N],
         hay: &[u8],
         f: &mut impl FnMut(usize, usize, usize),
+        in_step: impl Fn([&[u8]; W], [u32; W]) -> (usize, [u32; W]),
     ) {
         let matching = self.matching;
         let part = hay.len() / W;
@@ -238,7 +246,7 @@ impl Keywords {
         let mut later: [Vec<(usize, usize, usize)>; W] = std::array::from_fn(|_| Vec::new());
         let mut k = 0;
         while k < part {
-            let (used, next) = walk_n(trans, &self.classes, matching, &segs, k, states);
+            let (used, next) = in_step(segs.map(|seg| seg.get(k..).unwrap_or_default()), states);
             (k, states) = (k + used, next);
             for (j, &sid) in states.iter().enumerate() {
                 if sid < matching {
@@ -341,58 +349,10 @@ fn pad<const N: usize>(boxed: Box<[u32]>) -> Option<Box<[u32; N]>> {
     v.into_boxed_slice().try_into().ok()
 }
 
-/// `W` walks in step, walk `j` over `segs[j][at..]` (all of one length) from `states[j]`,
-/// until one enters a match state or the inputs end; returns the bytes read and the states.
-/// Two and four walks have loops of their own, with the states in registers and no bounds
-/// checks (the generic loop kept them in memory).
-fn walk_n<const N: usize, const W: usize>(
-    trans: &[u32; N],
-    classes: &[u8; 256],
-    matching: u32,
-    segs: &[&[u8]; W],
-    at: usize,
-    states: [u32; W],
-) -> (usize, [u32; W]) {
-    let len = segs.iter().map(|s| s.len()).min().unwrap_or(0);
-    let part = |j: usize| segs.get(j).and_then(|s| s.get(at..len)).unwrap_or_default();
-    let mut out = states;
-    let used = match (W, &states[..]) {
-        (4, &[a, b, c, d]) => {
-            let (used, st) = walk4(
-                trans,
-                classes,
-                matching,
-                [part(0), part(1), part(2), part(3)],
-                [a, b, c, d],
-            );
-            out.copy_from_slice(&st);
-            used
-        }
-        (2, &[a, b]) => {
-            let (used, st) = walk2(trans, classes, matching, [part(0), part(1)], [a, b]);
-            out.copy_from_slice(&st);
-            used
-        }
-        _ => {
-            let step = |sid: u32, b: u8| {
-                trans[(sid + u32::from(classes[usize::from(b)])) as usize & (N - 1)]
-            };
-            for k in at..len {
-                let mut hit = false;
-                for (sid, seg) in out.iter_mut().zip(segs) {
-                    *sid = step(*sid, seg[k]);
-                    hit |= *sid >= matching;
-                }
-                if hit {
-                    return (k + 1 - at, out);
-                }
-            }
-            len.saturating_sub(at)
-        }
-    };
-    (used, out)
-}
-
+/// Four walks in step, walk `j` over `segs[j]` from state `states[j]`, until one enters a
+/// match state or the shortest input ends; returns the bytes read and the states. Two and
+/// four walks have loops of their own, with the states in registers and no bounds checks (a
+/// loop generic over the number of walks kept the states in memory).
 #[inline(never)]
 fn walk4<const N: usize>(
     trans: &[u32; N],
@@ -418,6 +378,7 @@ fn walk4<const N: usize>(
     (n, [a, b, c, d])
 }
 
+/// [`walk4`] for two walks.
 #[inline(never)]
 fn walk2<const N: usize>(
     trans: &[u32; N],
