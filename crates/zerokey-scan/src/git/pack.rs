@@ -1,4 +1,4 @@
-//! Reading a whole history pack by pack: every entry of every pack file decoded once, in
+//! Reading a whole history pack by pack: every blob entry of every pack file decoded once, in
 //! delta-tree order (a base is inflated once and each delta is applied to it once, as `git
 //! index-pack` and gix's pack verification do), instead of one lookup per blob id that resolves
 //! the blob's delta chain again from the nearest cached base.
@@ -66,10 +66,12 @@ fn index_pack(idx_path: &Path, hash: gix::hash::Kind) -> Result<IndexedPack, Str
     }
     let mut entries: Vec<u32> = (0..index.num_objects()).collect();
     entries.sort_by_key(|&i| index.pack_offset_at_index(i));
+    let blobs = blob_entries(data.path(), &index, &entries, hash).map_err(one_line)?;
+    drop(entries);
     let interrupt = AtomicBool::new(false);
     let tree = pack::cache::delta::Tree::from_offsets_in_pack(
         data.path(),
-        entries.into_iter(),
+        blobs.into_iter(),
         &|&i| index.pack_offset_at_index(i),
         &|id| Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i))),
         &mut gix::progress::Discard,
@@ -78,6 +80,120 @@ fn index_pack(idx_path: &Path, hash: gix::hash::Kind) -> Result<IndexedPack, Str
     )
     .map_err(one_line)?;
     Ok(IndexedPack { index, data, tree })
+}
+
+/// What an entry of a pack holds once its delta chain is resolved.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    /// Not known yet: a delta whose base comes later in the pack (by id).
+    Unknown,
+    Blob,
+    /// A commit, tree or tag, or an entry whose base is not in the pack.
+    Other,
+}
+
+/// The entries of `sorted` (index numbers in pack order) that hold a blob, in pack order.
+///
+/// A delta holds what its base holds (git deltifies an object only against one of its own
+/// type), so one pass over the entry headers, in pack order, names every entry's kind: a base
+/// comes before its offset deltas; a delta by id whose base comes later is settled afterwards.
+/// Commits and trees are then left out of the delta tree: the traversal decodes only blobs, and
+/// never touches the part of the pack that holds commits and trees. A delta whose base is not in
+/// the pack is left out too (its blob is read by id, which reports it).
+fn blob_entries(
+    pack_path: &Path,
+    index: &pack::index::File,
+    sorted: &[u32],
+    hash: gix::hash::Kind,
+) -> std::io::Result<Vec<u32>> {
+    use pack::data::entry::Header;
+    use std::io::{BufReader, Read};
+    let offsets: Vec<u64> = sorted
+        .iter()
+        .map(|&i| index.pack_offset_at_index(i))
+        .collect();
+    let position = |offset: u64| offsets.binary_search(&offset).ok();
+    let mut kinds = vec![EntryKind::Unknown; offsets.len()];
+    // (entry, its base): deltas by id whose base comes later in the pack.
+    let mut later: Vec<(usize, usize)> = Vec::new();
+    let mut r = BufReader::with_capacity(1 << 16, std::fs::File::open(pack_path)?);
+    let mut at: u64 = 0;
+    let mut first_is_base = false;
+    for (p, &offset) in offsets.iter().enumerate() {
+        let skip = offset.checked_sub(at).and_then(|n| i64::try_from(n).ok());
+        let Some(skip) = skip else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("pack entries overlap at offset {offset}"),
+            ));
+        };
+        r.seek_relative(skip)?;
+        let entry =
+            pack::data::Entry::from_read(&mut r as &mut dyn Read, offset, hash.len_in_bytes())?;
+        at = offset + entry.header_size() as u64;
+        if p == 0 {
+            first_is_base = entry.header.is_base();
+        }
+        let base_kind = |base: Option<usize>, kinds: &[EntryKind]| {
+            base.and_then(|b| kinds.get(b).copied())
+                .unwrap_or(EntryKind::Other)
+        };
+        let kind = match entry.header {
+            Header::Blob => EntryKind::Blob,
+            Header::Commit | Header::Tree | Header::Tag => EntryKind::Other,
+            Header::OfsDelta { base_distance } => {
+                let base = Header::verified_base_pack_offset(offset, base_distance)
+                    .and_then(position)
+                    .filter(|&b| b < p);
+                base_kind(base, &kinds)
+            }
+            Header::RefDelta { base_id } => {
+                let base = index
+                    .lookup(base_id)
+                    .map(|i| index.pack_offset_at_index(i))
+                    .and_then(position);
+                match base {
+                    Some(b) if b > p => {
+                        later.push((p, b));
+                        EntryKind::Unknown
+                    }
+                    _ => base_kind(base, &kinds),
+                }
+            }
+        };
+        if let Some(k) = kinds.get_mut(p) {
+            *k = kind;
+        }
+    }
+    // Each round settles at least the first entry of every chain of later bases; a cycle
+    // (a corrupt pack) stays unknown and is left out.
+    for _ in 0..later.len() {
+        let mut changed = false;
+        for &(p, b) in &later {
+            let base = kinds.get(b).copied().unwrap_or(EntryKind::Other);
+            if base != EntryKind::Unknown && kinds.get(p) == Some(&EntryKind::Unknown) {
+                if let Some(k) = kinds.get_mut(p) {
+                    *k = base;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // The delta tree is read from the pack's first entry on: that entry stays in, a commit or a
+    // tree decoded for nothing. Should it be a delta (by id), every entry stays in.
+    if !first_is_base {
+        return Ok(sorted.to_vec());
+    }
+    Ok(sorted
+        .iter()
+        .zip(&kinds)
+        .enumerate()
+        .filter(|(p, (_, k))| *p == 0 || **k == EntryKind::Blob)
+        .map(|(_, (&i, _))| i)
+        .collect())
 }
 
 /// Decodes every entry of `packs` on `threads` threads and calls `scan(job, bytes)` for each
@@ -154,6 +270,62 @@ mod tests {
             .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
         assert!(out.status.success(), "git {args:?}");
         String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// The delta tree holds the pack's blobs (deltas included) and its first entry, nothing
+    /// else: commits and trees are not decoded.
+    #[test]
+    fn blob_entries_are_the_packs_blobs_and_its_first_entry() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let mut text = String::new();
+        for i in 0..20 {
+            text.push_str(&format!("line {i} of a file that grows\n"));
+            std::fs::create_dir_all(d.join("sub")).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(d.join("sub/f.txt"), &text).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(d.join("g.txt"), format!("{i}\n{text}"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", "c"]);
+        }
+        git(d, &["gc", "-q", "--aggressive", "--prune=now"]);
+        let idx = pack_indices(&d.join(".git/objects"));
+        assert_eq!(idx.len(), 1);
+        let index =
+            pack::index::File::at(&idx[0], gix::hash::Kind::Sha1).unwrap_or_else(|e| panic!("{e}"));
+        let mut sorted: Vec<u32> = (0..index.num_objects()).collect();
+        sorted.sort_by_key(|&i| index.pack_offset_at_index(i));
+        let chosen = blob_entries(
+            &idx[0].with_extension("pack"),
+            &index,
+            &sorted,
+            gix::hash::Kind::Sha1,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let kind = |i: u32| {
+            git(d, &["cat-file", "-t", &index.oid_at_index(i).to_string()])
+                .trim()
+                .to_string()
+        };
+        let blobs: Vec<u32> = sorted
+            .iter()
+            .copied()
+            .filter(|&i| kind(i) == "blob")
+            .collect();
+        assert_eq!(blobs.len(), 40);
+        let mut want = blobs.clone();
+        if kind(sorted[0]) != "blob" {
+            want.insert(0, sorted[0]);
+        }
+        assert_eq!(chosen, want);
+        let deltas = git(d, &["verify-pack", "-v", &idx[0].to_string_lossy()]);
+        assert!(
+            deltas
+                .lines()
+                .any(|l| l.contains(" blob ") && l.split_whitespace().count() == 7),
+            "the test pack must hold blob deltas"
+        );
     }
 
     /// Every blob of a packed history comes out of the pack, once, with its exact bytes
