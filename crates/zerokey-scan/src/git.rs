@@ -29,7 +29,7 @@ use gix::prelude::FindExt;
 use gix::ObjectId;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 use zerokey_core::Matcher;
 
@@ -182,20 +182,107 @@ fn open(path: &Path, env: bool) -> Result<gix::ThreadSafeRepository, GitError> {
     })
 }
 
-/// A commit as findings name it.
-#[derive(Debug)]
+/// A commit as findings name it: its id and author time (seconds since the epoch), formatted
+/// only when a blob is scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct CommitInfo {
-    hex: String,
-    date: Option<String>,
+    id: ObjectId,
+    time: Option<i64>,
 }
+
+/// Separates a blob's paths in [`Job::paths`] and [`JobTable`]: git paths never hold it.
+const PATH_SEP: char = '\0';
 
 /// One blob for a worker: its id, the paths where it first appeared, and where it came from.
 struct Job {
     /// Send order: commits are walked parents first, so a lower number is an earlier sighting.
     seq: u64,
     id: ObjectId,
-    paths: Vec<String>,
-    commit: Option<Arc<CommitInfo>>,
+    /// The paths, separated by [`PATH_SEP`].
+    paths: Box<str>,
+    commit: Option<CommitInfo>,
+}
+
+impl Job {
+    fn as_ref(&self) -> JobRef<'_> {
+        JobRef {
+            seq: self.seq,
+            id: self.id,
+            paths: &self.paths,
+            commit: self.commit.as_ref(),
+        }
+    }
+}
+
+/// A job as [`scan_job`] reads it, from a [`Job`] or a row of a [`JobTable`].
+#[derive(Clone, Copy)]
+struct JobRef<'a> {
+    seq: u64,
+    id: ObjectId,
+    paths: &'a str,
+    commit: Option<&'a CommitInfo>,
+}
+
+impl<'a> JobRef<'a> {
+    fn paths(&self) -> impl Iterator<Item = &'a str> {
+        self.paths.split(PATH_SEP)
+    }
+
+    fn first_path(&self) -> &'a str {
+        self.paths().next().unwrap_or_default()
+    }
+}
+
+/// Every job of a whole-history walk, in walk order, held compactly while the packs are read
+/// (on curl's history, 143k blobs): ids, one path string, and each commit once. Job `j` has
+/// the order number `j + 1`.
+#[derive(Default)]
+struct JobTable {
+    ids: Vec<ObjectId>,
+    commit_of: Vec<u32>,
+    commits: Vec<CommitInfo>,
+    paths: String,
+    path_ends: Vec<usize>,
+}
+
+impl JobTable {
+    fn push(&mut self, commit: CommitInfo, id: ObjectId, paths: &[String]) {
+        if self.commits.last() != Some(&commit) {
+            self.commits.push(commit);
+        }
+        let c = u32::try_from(self.commits.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        self.ids.push(id);
+        self.commit_of.push(c);
+        for (i, path) in paths.iter().enumerate() {
+            if i > 0 {
+                self.paths.push(PATH_SEP);
+            }
+            self.paths.push_str(path);
+        }
+        self.path_ends.push(self.paths.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn get(&self, j: usize) -> Option<JobRef<'_>> {
+        let start = match j.checked_sub(1) {
+            Some(before) => *self.path_ends.get(before)?,
+            None => 0,
+        };
+        let end = *self.path_ends.get(j)?;
+        let commit = self
+            .commit_of
+            .get(j)
+            .and_then(|&c| self.commits.get(c as usize));
+        Some(JobRef {
+            seq: j as u64 + 1,
+            id: *self.ids.get(j)?,
+            paths: self.paths.get(start..end)?,
+            commit,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -297,7 +384,18 @@ fn history(
         started,
         Shared::default(),
         move |tx| {
-            let excluded = walker.history(&commits, &boundary, tx)?;
+            let mut seq = 0;
+            let excluded = walker.history(&commits, &boundary, &mut |commit, id, paths| {
+                seq += 1;
+                let job = Job {
+                    seq,
+                    id,
+                    paths: paths.join(&PATH_SEP.to_string()).into(),
+                    commit: Some(commit),
+                };
+                // False: every worker is gone, nothing more can be scanned.
+                tx.send(job).is_ok()
+            })?;
             let mut errors = unreadable;
             errors.extend(walker.errors.into_inner());
             Ok((excluded, errors))
@@ -325,10 +423,11 @@ fn history_by_pack(
         let walk = s.spawn(move || {
             let repo = handle(&walk_ts, WALK_OBJECT_CACHE);
             let walker = Walker::new(&repo, shown, opts.exclude.as_ref());
-            let (tx, rx) = crossbeam_channel::unbounded();
-            let excluded = walker.history(&commits, &boundary, &tx);
-            drop(tx);
-            let jobs: Vec<Job> = rx.try_iter().collect();
+            let mut jobs = JobTable::default();
+            let excluded = walker.history(&commits, &boundary, &mut |commit, id, paths| {
+                jobs.push(commit, id, paths);
+                true
+            });
             excluded.map(|e| (e, jobs, walker.errors.into_inner()))
         });
         let packs = pack::index_packs(ts.objects_dir(), ts.to_thread_local().object_hash());
@@ -349,21 +448,32 @@ fn history_by_pack(
         "history walked, packs indexed"
     );
     let shared = Shared::default();
-    let scan = |job: &Job, data: &[u8]| {
+    let scan = |j: usize, data: &[u8]| {
+        let Some(job) = jobs.get(j) else {
+            return;
+        };
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             scan_job(matcher, opts, progress, &shared, job, data);
         }));
         if run.is_err() {
-            let path = job.paths.first().cloned().unwrap_or_default();
+            let path = job.first_path().to_string();
             shared.error(path, format!("blob {}: the scan failed", job.id));
         }
     };
-    let done = pack::scan_packs(packs, &jobs, opts.threads(), &scan);
-    let rest: Vec<Job> = jobs
-        .into_iter()
-        .zip(done)
-        .filter_map(|(job, done)| (!done).then_some(job))
+    let done = pack::scan_packs(packs, &jobs.ids, opts.threads(), &scan);
+    let rest: Vec<Job> = done
+        .iter()
+        .enumerate()
+        .filter(|(_, done)| !**done)
+        .filter_map(|(j, _)| jobs.get(j))
+        .map(|job| Job {
+            seq: job.seq,
+            id: job.id,
+            paths: job.paths.into(),
+            commit: job.commit.copied(),
+        })
         .collect();
+    drop(jobs);
     tracing::debug!(
         repo = %shown,
         by_id = rest.len(),
@@ -516,9 +626,10 @@ fn worker(
     let repo = handle(ts, 0);
     let mut buf = Vec::new();
     for job in rx {
-        let first = job.paths.first().map_or("", String::as_str);
-        let at = |what: &str| match &job.commit {
-            Some(c) => format!("commit {}: {what} {}", short(&c.hex), job.id),
+        let job = job.as_ref();
+        let first = job.first_path();
+        let at = |what: &str| match job.commit {
+            Some(c) => format!("commit {}: {what} {}", c.id.to_hex_with_len(12), job.id),
             None => format!("{what} {}", job.id),
         };
         let header = match gix::odb::Header::try_header(&repo.objects, &job.id) {
@@ -550,7 +661,7 @@ fn worker(
                 continue;
             }
         };
-        scan_job(matcher, opts, progress, shared, &job, data);
+        scan_job(matcher, opts, progress, shared, job, data);
     }
 }
 
@@ -560,12 +671,12 @@ fn scan_job(
     opts: &GitOptions,
     progress: &dyn Progress,
     shared: &Shared,
-    job: &Job,
+    job: JobRef<'_>,
     data: &[u8],
 ) {
     if data.len() as u64 > opts.max_file_size {
         shared.skipped_large.fetch_add(1, Ordering::Relaxed);
-        let first = job.paths.first().map_or("", String::as_str);
+        let first = job.first_path();
         tracing::debug!(path = first, id = %job.id, "skipped: larger than --max-file-size");
         return;
     }
@@ -575,14 +686,15 @@ fn scan_job(
     }
     shared.blobs.fetch_add(1, Ordering::Relaxed);
     shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-    let commit = job.commit.as_deref();
+    let hex = job.commit.map(|c| c.id.to_string());
+    let date = job.commit.and_then(|c| c.time).map(rfc3339_utc);
     let mut result = BlobResult::default();
-    for (i, path) in job.paths.iter().enumerate() {
+    for (i, path) in job.paths().enumerate() {
         let o = Origin {
             path,
             rel_path: path,
-            commit: commit.map(|c| c.hex.as_str()),
-            date: commit.and_then(|c| c.date.as_deref()),
+            commit: hex.as_deref(),
+            date: date.as_deref(),
             inner: None,
             cells: None,
         };
@@ -695,15 +807,16 @@ impl<'r> Walker<'r> {
         }
     }
 
-    /// Walks `commits` (parents first) after marking what `boundary` commits hold as seen.
+    /// Walks `commits` (parents first) after marking what `boundary` commits hold as seen,
+    /// and gives each new blob to `job` (the commit, the blob, its paths there) in walk order;
+    /// stops when `job` returns false.
     fn history(
         &self,
         commits: &[ObjectId],
         boundary: &[ObjectId],
-        tx: &Sender<Job>,
+        job: &mut dyn FnMut(CommitInfo, ObjectId, &[String]) -> bool,
     ) -> Result<u64, GitError> {
         let mut seen = Seen::default();
-        let mut seq = 0;
         let mut buf = Vec::new();
         let mut tree_buf = Vec::new();
         for id in boundary {
@@ -713,7 +826,7 @@ impl<'r> Walker<'r> {
             self.walk_tree(id, tree, &mut seen, false, &mut tree_buf);
         }
         for id in commits {
-            let Some((tree, date)) = self.readable_commit(id, &mut buf) else {
+            let Some((tree, time)) = self.readable_commit(id, &mut buf) else {
                 continue;
             };
             if seen.trees.contains(&tree) {
@@ -724,20 +837,9 @@ impl<'r> Walker<'r> {
             if seen.jobs.is_empty() {
                 continue;
             }
-            let info = Arc::new(CommitInfo {
-                hex: id.to_string(),
-                date,
-            });
+            let info = CommitInfo { id: *id, time };
             for (blob, paths) in seen.jobs.drain(..) {
-                seq += 1;
-                let job = Job {
-                    seq,
-                    id: blob,
-                    paths,
-                    commit: Some(info.clone()),
-                };
-                if tx.send(job).is_err() {
-                    // Every worker is gone; nothing more can be scanned.
+                if !job(info, blob, &paths) {
                     return Ok(seen.excluded.len() as u64);
                 }
             }
@@ -746,11 +848,7 @@ impl<'r> Walker<'r> {
     }
 
     /// [`Self::commit`], or `None` after recording why the commit cannot be read.
-    fn readable_commit(
-        &self,
-        id: &ObjectId,
-        buf: &mut Vec<u8>,
-    ) -> Option<(ObjectId, Option<String>)> {
+    fn readable_commit(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Option<(ObjectId, Option<i64>)> {
         match self.commit(id, buf) {
             Ok(c) => Some(c),
             Err(GitError::Corrupt { message, .. }) => {
@@ -764,12 +862,12 @@ impl<'r> Walker<'r> {
         }
     }
 
-    /// A commit's tree id and author date.
+    /// A commit's tree id and author time.
     fn commit(
         &self,
         id: &ObjectId,
         buf: &mut Vec<u8>,
-    ) -> Result<(ObjectId, Option<String>), GitError> {
+    ) -> Result<(ObjectId, Option<i64>), GitError> {
         let commit = self
             .repo
             .objects
@@ -779,7 +877,7 @@ impl<'r> Walker<'r> {
             .author()
             .ok()
             .and_then(|a| a.time().ok())
-            .map(|t| rfc3339_utc(t.seconds));
+            .map(|t| t.seconds);
         Ok((commit.tree(), date))
     }
 
@@ -891,7 +989,7 @@ impl<'r> Walker<'r> {
             let job = Job {
                 seq,
                 id,
-                paths,
+                paths: paths.join(&PATH_SEP.to_string()).into(),
                 commit: None,
             };
             if tx.send(job).is_err() {
