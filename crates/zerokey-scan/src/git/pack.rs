@@ -3,6 +3,11 @@
 //! index-pack` and gix's pack verification do), instead of one lookup per blob id that resolves
 //! the blob's delta chain again from the nearest cached base.
 //!
+//! Only blobs are decoded: one pass over the entry headers names each entry's kind and delta
+//! family, and the blob entries are split into groups of whole families, each with its own delta
+//! tree. A group's entries are read into memory, decoded and dropped before the next group is
+//! read, so memory holds one group of compressed bytes, not the whole pack.
+//!
 //! The pack files are listed from `objects/pack`; a pack whose index cannot be read, a pack
 //! whose traversal stops at a corrupt entry, loose objects and objects in alternates are not
 //! read here: their blobs stay unread and the caller reads them by id, which names the object
