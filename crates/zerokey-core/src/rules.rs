@@ -124,37 +124,51 @@ impl RuleSet {
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self, RuleError> {
         let mut set = RuleSet::default();
-        for (file, text) in BUILTIN_RULE_FILES {
-            // Built-in patterns are not even parsed here: the matcher parses and compiles a
-            // rule's pattern when one of its keywords is first met, and parsing all 578 at
-            // start-up was most of the fixed cost of a scan. Every one is compiled by the
-            // test `builtin_rules_load`.
-            set.add(file, text, Check::Trusted)?;
-        }
+        // Built-in patterns are not even parsed here: the matcher parses and compiles a rule's
+        // pattern when one of its keywords is first met, and parsing all 578 at start-up was
+        // most of the fixed cost of a scan. Every one is compiled by the test
+        // `builtin_rules_load`.
+        set.add(BUILTIN_RULE_JSON, Format::Json, Check::Trusted)?;
         Ok(set)
     }
 
     /// Parses `text` (the contents of rule file `file`) and adds its rules.
     pub fn add_file(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
-        self.add(file, text, Check::Compile)
+        self.add(&[(file, text)], Format::Toml, Check::Compile)
     }
 
-    fn add(&mut self, file: &str, text: &str, check: Check) -> Result<(), RuleError> {
-        let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
-            file: file.to_string(),
-            message: e.message().to_string(),
-        })?;
+    /// Adds the rules of `files` (name, contents), in order.
+    fn add(
+        &mut self,
+        files: &[(&str, &str)],
+        format: Format,
+        check: Check,
+    ) -> Result<(), RuleError> {
         let mut seen: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
-        for mut rule in parsed.rules {
-            rule.file = file.to_string();
-            check_rule(&rule, check)?;
-            if !seen.insert(rule.id.clone()) {
-                return Err(RuleError::Duplicate {
-                    file: file.to_string(),
-                    id: rule.id,
-                });
+        for &(file, text) in files {
+            let parse_error = |message: String| RuleError::Parse {
+                file: file.to_string(),
+                message,
+            };
+            let parsed: RuleFile = match format {
+                Format::Toml => {
+                    toml::from_str(text).map_err(|e| parse_error(e.message().to_string()))?
+                }
+                Format::Json => {
+                    serde_json::from_str(text).map_err(|e| parse_error(e.to_string()))?
+                }
+            };
+            for mut rule in parsed.rules {
+                rule.file = file.to_string();
+                check_rule(&rule, check)?;
+                if !seen.insert(rule.id.clone()) {
+                    return Err(RuleError::Duplicate {
+                        file: file.to_string(),
+                        id: rule.id,
+                    });
+                }
+                self.rules.push(rule);
             }
-            self.rules.push(rule);
         }
         Ok(())
     }
@@ -183,6 +197,14 @@ impl RuleSet {
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
+}
+
+/// How a rule file is written: TOML (what users and the repository write), or the JSON the
+/// build converts the built-in files to.
+#[derive(Clone, Copy)]
+enum Format {
+    Toml,
+    Json,
 }
 
 /// How far a rule's pattern is checked when it is added.
@@ -245,6 +267,33 @@ mod tests {
         // `builtin` does not check the patterns; each must compile.
         for rule in set.rules() {
             check_rule(rule, Check::Compile).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// The built-in rules load from the JSON the build makes of `data/rules/*.toml`: each
+    /// rule equals what the TOML file gives, field by field, in the same order.
+    #[test]
+    fn builtin_rules_from_json_equal_the_toml_files() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/rules");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        let mut from_toml = RuleSet::default();
+        for f in &files {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{e}"));
+            from_toml
+                .add_file(name, &text)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let builtin = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(builtin.len(), from_toml.len());
+        for (a, b) in builtin.rules().iter().zip(from_toml.rules()) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
         }
     }
 

@@ -404,7 +404,18 @@ fn scan_file(
         return Ok(read);
     }
     buf.clear();
-    file.read_to_end(buf).map_err(|e| e.to_string())?;
+    if len == 0 {
+        // Size unknown (files under /proc say 0): read to the end.
+        file.read_to_end(buf).map_err(|e| e.to_string())?;
+    } else {
+        // The size is known: one read into a buffer of that size, without the read that
+        // would find the end (a file that grows meanwhile is read as it was when opened).
+        buf.reserve(len as usize);
+        (&mut file)
+            .take(len)
+            .read_to_end(buf)
+            .map_err(|e| e.to_string())?;
+    }
     if opens {
         if let Some(kind) = container(opts, buf) {
             let reader = std::io::Cursor::new(buf.as_slice());
