@@ -23,7 +23,10 @@ pub(super) struct Plan {
 
 /// Derives the anchor of `hir` for `keywords` (already lower-cased), if it has one.
 pub(super) fn plan(hir: &Hir, keywords: &[String]) -> Option<Plan> {
-    let elements = top_concat(hir);
+    // Groups spliced in: a keyword inside the secret's group (`(?P<secret>[0-9a-f]{32}-us…)`)
+    // is then an element of its own. The suffix is only tested for a match, so its groups do
+    // not matter.
+    let elements = flat_concat(hir);
     // Folded once: folding the rest of the pattern again for every element cost more than
     // compiling the rule (the folded concatenation of elements is the concatenation of the
     // folded elements).
@@ -88,6 +91,16 @@ fn shortest_prefix(folded: &Hir) -> Option<usize> {
 const MIN_FACTOR: usize = 4;
 
 /// The top-level concatenation, looking through capture groups around the whole pattern.
+/// The elements of `hir`'s concatenation with every group and nested concatenation spliced
+/// in, so that `Hir::concat` of them matches what `hir` matches.
+fn flat_concat(hir: &Hir) -> Vec<Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) => flat_concat(&c.sub),
+        HirKind::Concat(subs) => subs.iter().flat_map(flat_concat).collect(),
+        _ => vec![hir.clone()],
+    }
+}
+
 fn top_concat(hir: &Hir) -> Vec<Hir> {
     match hir.kind() {
         HirKind::Capture(c) => top_concat(&c.sub),
@@ -259,6 +272,20 @@ mod tests {
             "{}",
             p.suffix
         );
+    }
+
+    /// A keyword in the middle of the secret's group (after a value with no literal) anchors
+    /// the rule: the group is spliced into the concatenation.
+    #[test]
+    fn keyword_inside_the_secret_group_is_found() {
+        let p = plan(
+            &parse(r"\b(?P<secret>[0-9a-f]{32}-us[0-9]{1,2})\b"),
+            &kws(&["-us"]),
+        );
+        let p = p.unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(p.offsets, vec![vec![0]]);
+        // The suffix starts at the keyword, not at the 32 hex digits before it.
+        assert!(!p.suffix.to_string().contains("{32}"), "{}", p.suffix);
     }
 
     #[test]
