@@ -159,6 +159,9 @@ struct GroupData {
 /// Runs of entries at most this far apart are read with one call (the bytes between them are
 /// read and dropped); farther entries start a new read.
 const READ_GAP: u64 = 16 << 10;
+/// A run stops growing at this many bytes, so that the read buffer stays small next to the
+/// group's (an entry larger than this is still read whole).
+const READ_RUN: u64 = 1 << 20;
 
 impl GroupData {
     /// Reads the entries at `spans` (in pack order) from `file`.
@@ -175,7 +178,11 @@ impl GroupData {
             let first = spans[i].offset;
             let mut end = first + spans[i].len;
             let mut j = i + 1;
-            while j < spans.len() && spans[j].offset <= end + READ_GAP && spans[j].offset >= end {
+            while j < spans.len()
+                && spans[j].offset <= end + READ_GAP
+                && spans[j].offset >= end
+                && end - first < READ_RUN
+            {
                 end = spans[j].offset + spans[j].len;
                 j += 1;
             }
@@ -579,6 +586,39 @@ mod tests {
                 assert_eq!(groups.len(), 1);
             }
         }
+    }
+
+    /// A group's entries read back exactly, whether they are next to each other (one read,
+    /// cut at `READ_RUN`), a little apart (one read over the gap) or far apart.
+    #[test]
+    fn group_data_reads_each_entry_exactly() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("p");
+        let content: Vec<u8> = (0..4_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &content).unwrap_or_else(|e| panic!("{e}"));
+        let mut spans = Vec::new();
+        let mut at = 12u64;
+        for len in [100u64, 600_000, 600_000, 600_000, 10, 5] {
+            spans.push(Span { offset: at, len });
+            at += len;
+        }
+        at += 1_000; // a small gap: same read
+        spans.push(Span {
+            offset: at,
+            len: 50,
+        });
+        at += 50 + 100_000; // a large gap: a new read
+        spans.push(Span {
+            offset: at,
+            len: 700,
+        });
+        let mut file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let data = GroupData::read(&mut file, &spans).unwrap_or_else(|e| panic!("{e}"));
+        for s in &spans {
+            let want = &content[s.offset as usize..(s.offset + s.len) as usize];
+            assert_eq!(data.entry(s.offset), Some(want), "{}", s.offset);
+        }
+        assert_eq!(data.entry(13), None);
     }
 
     /// Every blob of a packed history comes out of the pack, once, with its exact bytes
