@@ -23,7 +23,7 @@
 #   NO_INSTALL=1           never install a missing peer; skip it instead
 #   HISTORY_SOURCE=url     where to clone REPO from when it does not exist
 #
-# Printed per tool: median wall time (s), median CPU time (user+sys, s), largest peak RSS (MB,
+# Printed per tool: median wall time (s), median CPU time (user+sys, s), largest peak RSS (MiB,
 # /usr/bin/time %M), findings, unique blobs the tool reports having scanned, and the wall-time
 # ratio peer/zerokey (> 1: zerokey is faster).
 set -euo pipefail
@@ -188,7 +188,7 @@ for line in open(path):
 med = {t: statistics.median(r[0] for r in v) for t, v in rows.items()}
 zk = med.get("zerokey")
 print(f"\n{repo}: {commits} commits, {blobs} unique blobs reachable from all refs")
-print(f"{'tool':<11} {'runs':>4} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'findings':>9} {'blobs':>9} {'vs zerokey':>10}")
+print(f"{'tool':<11} {'runs':>4} {'wall s':>8} {'CPU s':>8} {'peak MiB':>8} {'findings':>9} {'blobs':>9} {'vs zerokey':>10}")
 for t, v in rows.items():
     secs = med[t]
     cpu = statistics.median(r[5] for r in v)

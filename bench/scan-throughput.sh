@@ -292,7 +292,7 @@ print()
 print(f"corpus: {corpus} ({label}): {mb:.1f} MB in {nfiles} files; MB = 10^6 bytes of regular files")
 print(f"wall = median of the runs that finished; CPU s = median user+sys; RSS = largest peak "
       f"RSS over runs; zk-ratio = tool wall / zerokey wall (>1: zerokey is faster)")
-hdr = ("tool", "version", "runs", "wall s", "MB/s", "CPU s", "peak RSS MB", "findings", "zk-ratio")
+hdr = ("tool", "version", "runs", "wall s", "MB/s", "CPU s", "peak RSS MiB", "findings", "zk-ratio")
 lines = [hdr]
 for tool, wall, rss, findings, n, to, cpu in table:
     if wall is None:
@@ -358,7 +358,7 @@ if [ -n "$SIZE_GB" ]; then
       rss_kb=$(awk -F'\t' '$1 == "big" && $2 == "zerokey" { if ($5 > m) m = $5 } END { print m + 0 }' "$results")
       rss_mb=$((rss_kb / 1024))
       verdict=OK; [ "$rss_mb" -lt "$RSS_TARGET_MB" ] || verdict=OVER
-      echo "zerokey peak RSS on $((big_bytes / 1000000)) MB: $rss_mb MB (target < $RSS_TARGET_MB MB): $verdict" | tee -a "$OUT_DIR/report.md"
+      echo "zerokey peak RSS on $((big_bytes / 1000000)) MB: $rss_mb MiB (target < $RSS_TARGET_MB MiB): $verdict" | tee -a "$OUT_DIR/report.md"
     fi
   fi
 fi

@@ -193,6 +193,11 @@ struct CommitInfo {
 /// Separates a blob's paths in [`Job::paths`] and [`JobTable`]: git paths never hold it.
 const PATH_SEP: char = '\0';
 
+/// `paths` as one string, separated by [`PATH_SEP`].
+fn joined(paths: &[String]) -> Box<str> {
+    paths.join(&PATH_SEP.to_string()).into()
+}
+
 /// One blob for a worker: its id, the paths where it first appeared, and where it came from.
 struct Job {
     /// Send order: commits are walked parents first, so a lower number is an earlier sighting.
@@ -390,7 +395,7 @@ fn history(
                 let job = Job {
                     seq,
                     id,
-                    paths: paths.join(&PATH_SEP.to_string()).into(),
+                    paths: joined(paths),
                     commit: Some(commit),
                 };
                 // False: every worker is gone, nothing more can be scanned.
@@ -873,12 +878,12 @@ impl<'r> Walker<'r> {
             .objects
             .find_commit(id, buf)
             .map_err(|e| self.corrupt(id, e))?;
-        let date = commit
+        let time = commit
             .author()
             .ok()
             .and_then(|a| a.time().ok())
             .map(|t| t.seconds);
-        Ok((commit.tree(), date))
+        Ok((commit.tree(), time))
     }
 
     /// Walks a tree of `commit` depth-first, skipping subtrees already seen; records new
@@ -989,7 +994,7 @@ impl<'r> Walker<'r> {
             let job = Job {
                 seq,
                 id,
-                paths: paths.join(&PATH_SEP.to_string()).into(),
+                paths: joined(&paths),
                 commit: None,
             };
             if tx.send(job).is_err() {

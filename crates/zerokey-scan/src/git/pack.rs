@@ -98,21 +98,32 @@ fn index_pack(
     }
     let end = data.pack_end() as u64;
     drop(data);
+    // Entries in pack order: index numbers and offsets.
     let mut entries: Vec<u32> = (0..index.num_objects()).collect();
     entries.sort_by_key(|&i| index.pack_offset_at_index(i));
-    let spans = entry_spans(&index, &entries, end);
-    let groups = blob_groups(&path, &index, &entries, end, hash, group_bytes).map_err(one_line)?;
-    drop(entries);
+    let offsets: Vec<u64> = entries
+        .iter()
+        .map(|&i| index.pack_offset_at_index(i))
+        .collect();
+    let groups = blob_groups(&path, &index, &offsets, end, hash, group_bytes).map_err(one_line)?;
     let interrupt = AtomicBool::new(false);
     let mut trees = Vec::with_capacity(groups.len());
     for group in groups {
-        let group_spans: Vec<Span> = group
+        // An entry's span runs to the next entry of the pack (the last one's: to the checksum).
+        let spans: Vec<Span> = group
             .iter()
-            .filter_map(|&i| spans.get(i as usize).copied())
+            .map(|&p| {
+                let offset = offsets[p as usize];
+                let next = offsets.get(p as usize + 1).copied().unwrap_or(end);
+                Span {
+                    offset,
+                    len: next.saturating_sub(offset),
+                }
+            })
             .collect();
         let tree = pack::cache::delta::Tree::from_offsets_in_pack(
             &path,
-            group.into_iter(),
+            group.into_iter().map(|p| entries[p as usize]),
             &|&i| index.pack_offset_at_index(i),
             &|id| Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i))),
             &mut gix::progress::Discard,
@@ -120,32 +131,13 @@ fn index_pack(
             hash,
         )
         .map_err(one_line)?;
-        trees.push((tree, group_spans));
+        trees.push((tree, spans));
     }
     Ok(IndexedPack {
         index,
         path,
         groups: trees,
     })
-}
-
-/// Each entry's span in the pack, by entry number in the index: from its offset to the next
-/// entry's (the last one: to the trailing checksum).
-fn entry_spans(index: &pack::index::File, sorted: &[u32], pack_end: u64) -> Vec<Span> {
-    let mut spans = vec![Span { offset: 0, len: 0 }; sorted.len()];
-    for (p, &i) in sorted.iter().enumerate() {
-        let offset = index.pack_offset_at_index(i);
-        let next = sorted
-            .get(p + 1)
-            .map_or(pack_end, |&n| index.pack_offset_at_index(n));
-        if let Some(s) = spans.get_mut(i as usize) {
-            *s = Span {
-                offset,
-                len: next.saturating_sub(offset),
-            };
-        }
-    }
-    spans
 }
 
 /// One group's entries, read from the pack file: the traversal's view of the pack.
@@ -229,9 +221,9 @@ enum EntryKind {
 /// No entry: a root not known yet.
 const NONE: u32 = u32::MAX;
 
-/// The blob entries of `sorted` (index numbers in pack order) in groups of whole delta
-/// families (a base and every delta resolved from it), each group about `group_bytes` of pack
-/// and in pack order.
+/// The blob entries of a pack, given its entries' `offsets` in pack order, in groups of whole
+/// delta families (a base and every delta resolved from it), each group about `group_bytes` of
+/// pack and in pack order; an entry is named by its position in `offsets`.
 ///
 /// A delta holds what its base holds (git deltifies an object only against one of its own
 /// type), so one pass over the entry headers, in pack order, names every entry's kind and the
@@ -246,17 +238,13 @@ const NONE: u32 = u32::MAX;
 fn blob_groups(
     pack_path: &Path,
     index: &pack::index::File,
-    sorted: &[u32],
+    offsets: &[u64],
     pack_end: u64,
     hash: gix::hash::Kind,
     group_bytes: u64,
 ) -> std::io::Result<Vec<Vec<u32>>> {
     use pack::data::entry::Header;
     use std::io::{BufReader, Read};
-    let offsets: Vec<u64> = sorted
-        .iter()
-        .map(|&i| index.pack_offset_at_index(i))
-        .collect();
     let position = |offset: u64| offsets.binary_search(&offset).ok();
     let mut kinds = vec![EntryKind::Unknown; offsets.len()];
     let mut roots = vec![NONE; offsets.len()];
@@ -331,7 +319,7 @@ fn blob_groups(
         }
     }
     if !first_is_base {
-        return Ok(vec![sorted.to_vec()]);
+        return Ok(vec![(0..offsets.len() as u32).collect()]);
     }
     // Blob entries by family (root position), families in pack order of their roots.
     let mut blobs: Vec<(u32, u32)> = (0..offsets.len())
@@ -373,7 +361,7 @@ fn blob_groups(
             if g.first() != Some(&0) {
                 g.insert(0, 0);
             }
-            g.into_iter().map(|p| sorted[p as usize]).collect()
+            g
         })
         .collect())
 }
@@ -548,16 +536,24 @@ mod tests {
             .collect();
         assert!(!base_of.is_empty(), "the test pack must hold blob deltas");
         let end = data.pack_end() as u64;
+        let pack_offsets: Vec<u64> = sorted
+            .iter()
+            .map(|&i| index.pack_offset_at_index(i))
+            .collect();
         for group_bytes in [u64::MAX, 1] {
-            let groups = blob_groups(
+            // Positions in pack order, as index numbers.
+            let groups: Vec<Vec<u32>> = blob_groups(
                 &pack_path,
                 &index,
-                &sorted,
+                &pack_offsets,
                 end,
                 gix::hash::Kind::Sha1,
                 group_bytes,
             )
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|g| g.into_iter().map(|p| sorted[p as usize]).collect())
+            .collect();
             let mut all: Vec<u32> = Vec::new();
             let mut group_of = std::collections::HashMap::new();
             for (g, group) in groups.iter().enumerate() {
